@@ -1,0 +1,68 @@
+"""Admin classes that answer every permission question through the scope layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from oxyflow.accounts import scopes
+
+
+class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    """Lists, opens and changes only what the user's scope allows; nothing is deleted
+    from the admin except by a superuser (sites and regions are retired instead)."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return scopes.visible(super().get_queryset(request), request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        scope = scopes.scope_for(request.user)
+        return scope.superuser or scope.role is not None
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or scopes.can_view(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return scopes.editable(self.model._default_manager.all(), request.user).exists()
+        return scopes.can_edit(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return scopes.can_create(request.user, self.model)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        related = db_field.remote_field.model
+        if related in scopes.SCOPED_MODELS:
+            kwargs["queryset"] = scopes.visible(related._default_manager.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and not scopes.can_edit(request.user, obj):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or scopes.can_edit(request.user, obj)
+
+    has_add_permission = has_change_permission  # type: ignore[assignment]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and scopes.can_edit(request.user, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or scopes.can_view(request.user, obj)

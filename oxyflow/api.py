@@ -1,0 +1,166 @@
+"""The REST API root: ``/api/v1/``, authentication and the one error shape for every 4xx.
+
+Every 4xx answers ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`` — the
+shape django-ninja uses for validation errors — with the offending ``input`` where it
+is safe to echo. Creating POSTs accept ``Idempotency-Key`` (see
+:mod:`oxyflow.accounts.idempotency`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from oxyflow.accounts.models import ApiToken
+
+
+class ErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any | None = None
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorItem]
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.authenticate(token)
+        if found is None:
+            return None
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session (CSRF-checked on unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="OxyFlow API",
+    version="1",
+    description=(
+        "Medical oxygen supply coordination. Quantities carry their unit in the field name "
+        "(`_kg`, `_l`, `_nm3`, `_per_day`); gas volumes are Nm³ (0 °C, 1.01325 bar) unless "
+        "a field says otherwise. Every 4xx has the shape `{detail: [{loc, msg, type}]}`. "
+        "Creating POSTs accept an `Idempotency-Key` header: a retry with the same key "
+        "returns the first answer."
+    ),
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def error_body(loc: list[str | int], msg: str, type_: str, value: Any = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"loc": loc, "msg": msg, "type": type_}
+    if value is not None:
+        item["input"] = value
+    return {"detail": [item]}
+
+
+def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    detail = []
+    for err in exc.errors:
+        item = {
+            "loc": list(err.get("loc", [])),
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "value_error")),
+        }
+        raw = err.get("input")
+        # Echo scalar input only: nested bodies may be large or carry secrets.
+        if isinstance(raw, str | int | float | bool) and not isinstance(raw, bytes):
+            item["input"] = raw
+        detail.append(item)
+    return _respond(request, 422, {"detail": detail})
+
+
+def django_validation_detail(
+    exc: DjangoValidationError, prefix: str = "body"
+) -> list[dict[str, Any]]:
+    """Flatten a model ValidationError into the API's error items."""
+    detail: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                loc: list[str | int] = [prefix] if field == "__all__" else [prefix, field]
+                detail.append(
+                    {"loc": loc, "msg": " ".join(error.messages), "type": error.code or "invalid"}
+                )
+    else:
+        for message in exc.messages:
+            detail.append({"loc": [prefix], "msg": message, "type": "invalid"})
+    return detail
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return _respond(request, 422, {"detail": django_validation_detail(exc)})
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _respond(request, 404, error_body(["path"], "Not found.", "not_found"))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    msg = str(exc) or "You may read this but not change it."
+    return _respond(request, 403, error_body([], msg, "permission_denied"))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _respond(
+        request,
+        401,
+        error_body(
+            ["header", "Authorization"],
+            "Log in or send 'Authorization: Bearer <token>'.",
+            "not_authenticated",
+        ),
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _respond(request, exc.status_code, error_body([], str(exc), "http_error"))
+
+
+def _register_routers() -> None:
+    from oxyflow.accounts.api import router as accounts_router
+    from oxyflow.registry.api import router as registry_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", registry_router)
+
+
+_register_routers()

@@ -1,0 +1,255 @@
+"""Registry pages: sites, regions, fleet, contracts — all filtered by the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oxyflow.accounts import scopes
+from oxyflow.registry import models as reg
+from oxyflow.registry import services
+
+PAGE_SIZE = 50
+
+
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    qs = scopes.visible(reg.Site.objects.select_related("region", "organisation"), request.user)
+    kind = request.GET.get("kind", "")
+    if kind in reg.SiteKind.values:
+        qs = qs.filter(kind=kind)
+    text = request.GET.get("q", "").strip()
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text) | Q(code__icontains=text) | Q(name_local__icontains=text)
+        )
+    region_code = request.GET.get("region", "")
+    regions = scopes.visible(reg.Region.objects.active(), request.user).exclude(
+        level=reg.RegionLevel.COMMUNE
+    )
+    if region_code:
+        root = regions.filter(code=region_code).first()
+        if root is not None:
+            qs = qs.filter(region__path__startswith=root.path)
+    if request.GET.get("retired") != "1":
+        qs = qs.filter(retired_on__isnull=True)
+    page = Paginator(qs.order_by("kind", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/site_list.html",
+        {
+            "page": page,
+            "kinds": reg.SiteKind.choices,
+            "kind": kind,
+            "q": text,
+            "regions": regions,
+            "region_code": region_code,
+            "total": qs.count(),
+        },
+    )
+
+
+@login_required
+def site_detail(request: HttpRequest, code: str) -> HttpResponse:
+    site = services.get_visible(
+        reg.Site.objects.select_related("region", "organisation"), request.user, code=code
+    )
+    specific = site.specific()
+    context: dict[str, Any] = {
+        "site": site,
+        "specific": specific,
+        "ancestors": [*site.region.ancestors(), site.region],
+        "contacts": site.contacts.all(),
+        "can_edit": scopes.can_edit(request.user, site),
+        "history": specific.history.select_related("history_user").order_by("-history_date")[:20]
+        if hasattr(specific, "history")
+        else [],
+    }
+    if isinstance(specific, reg.Facility):
+        context["tanks"] = specific.lox_tanks.all()
+        context["concentrators"] = specific.concentrators.all()
+        context["contracts"] = scopes.visible(
+            specific.contracts.select_related("producer", "product"), request.user
+        )
+    elif isinstance(specific, reg.Producer):
+        context["capacities"] = specific.capacities.select_related("product")
+        context["contracts"] = scopes.visible(
+            specific.contracts.select_related("facility", "product"), request.user
+        )
+    return render(request, "registry/site_detail.html", context)
+
+
+class FacilityForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Kept in the change history."),
+    )
+
+    class Meta:
+        model = reg.Facility
+        fields = [
+            "name",
+            "name_local",
+            "facility_type",
+            "region",
+            "organisation",
+            "latitude",
+            "longitude",
+            "address",
+            "beds_total",
+            "beds_oxygen",
+            "beds_icu",
+            "priority",
+            "has_cylinder_manifold",
+            "manifold_cylinder_type",
+            "psa_output_nm3_per_h",
+            "notes",
+        ]
+
+
+class ProducerForm(forms.ModelForm):
+    reason = FacilityForm.base_fields["reason"]
+
+    class Meta:
+        model = reg.Producer
+        fields = [
+            "name",
+            "name_local",
+            "producer_type",
+            "ownership",
+            "region",
+            "organisation",
+            "latitude",
+            "longitude",
+            "address",
+            "lox_storage_kg",
+            "cylinder_storage_count",
+            "notes",
+        ]
+
+
+class DepotForm(forms.ModelForm):
+    reason = FacilityForm.base_fields["reason"]
+
+    class Meta:
+        model = reg.Depot
+        fields = [
+            "name",
+            "name_local",
+            "region",
+            "organisation",
+            "latitude",
+            "longitude",
+            "address",
+            "notes",
+        ]
+
+
+FORMS: dict[type[reg.Site], type[forms.ModelForm]] = {
+    reg.Facility: FacilityForm,
+    reg.Producer: ProducerForm,
+    reg.Depot: DepotForm,
+}
+
+
+@login_required
+def site_edit(request: HttpRequest, code: str) -> HttpResponse:
+    site = services.get_editable(reg.Site.objects.all(), request.user, code=code)
+    specific = site.specific()
+    form_class = FORMS[type(specific)]
+    allowed = services.allowed_fields(request.user, specific)
+    # Work on a fresh copy so a failed validation never leaves the shown object half-changed.
+    instance = type(specific).objects.get(pk=specific.pk)
+    form = form_class(request.POST or None, instance=instance)
+    form.fields["region"].queryset = scopes.visible(reg.Region.objects.active(), request.user)
+    for name, field in form.fields.items():
+        if allowed is not None and name not in allowed and name != "reason":
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name != "reason" and not form.fields[name].disabled
+        }
+        fresh = type(specific).objects.get(pk=specific.pk)
+        try:
+            services.update(
+                request.user, fresh, changes, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": fresh.name})
+            return redirect("registry:site", code=site.code)
+    return render(request, "registry/site_form.html", {"form": form, "site": site})
+
+
+@login_required
+def region_list(request: HttpRequest) -> HttpResponse:
+    regions = list(
+        scopes.visible(reg.Region.objects.select_related("successor"), request.user).exclude(
+            level=reg.RegionLevel.COMMUNE
+        )
+    )
+    depth0 = min((r.path.count("/") for r in regions), default=0)
+    for region in regions:
+        region.indent = region.path.count("/") - depth0  # type: ignore[attr-defined]
+    return render(request, "registry/region_list.html", {"regions": regions})
+
+
+@login_required
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = services.get_visible(
+        reg.Region.objects.select_related("parent", "successor"), request.user, code=code
+    )
+    children = scopes.visible(region.children.all(), request.user)
+    sites = scopes.visible(
+        reg.Site.objects.filter(region__path__startswith=region.path).select_related("region"),
+        request.user,
+    ).order_by("kind", "name")
+    country = reg.Country.objects.filter(region__code=region.path.split("/", 1)[0]).first()
+    return render(
+        request,
+        "registry/region_detail.html",
+        {
+            "region": region,
+            "children": children,
+            "sites": sites,
+            "country": country,
+            "predecessors": region.predecessors.all(),
+        },
+    )
+
+
+@login_required
+def fleet(request: HttpRequest) -> HttpResponse:
+    vehicles = scopes.visible(
+        reg.Vehicle.objects.select_related("organisation", "home_depot").prefetch_related(
+            "cylinder_capacities__cylinder_type"
+        ),
+        request.user,
+    )
+    return render(request, "registry/fleet.html", {"vehicles": vehicles})
+
+
+@login_required
+def contracts(request: HttpRequest) -> HttpResponse:
+    rows = scopes.visible(
+        reg.SupplyContract.objects.select_related("producer", "facility", "product"), request.user
+    )
+    return render(request, "registry/contracts.html", {"contracts": rows})

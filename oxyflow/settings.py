@@ -1,0 +1,183 @@
+"""Django settings, read from environment variables (see the README's configuration table).
+
+Nothing configured gives a working single-machine platform: SQLite in WAL mode under
+``OXYFLOW_DATA_DIR``. Production sets ``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``
+and ``DEBUG=0``; the system checks in :mod:`oxyflow.checks` refuse unsafe combinations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from oxyflow.conf import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_time_zone,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("OXYFLOW_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+# Only used when SECRET_KEY is unset; the `oxyflow.W001`/`E001` checks warn or refuse.
+INSECURE_DEV_SECRET_KEY = "oxyflow-insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env_str("SECRET_KEY", INSECURE_DEV_SECRET_KEY)
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "oxyflow.accounts",
+    "oxyflow.registry",
+    "oxyflow.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oxyflow.accounts.idempotency.IdempotencyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "oxyflow.urls"
+WSGI_APPLICATION = "oxyflow.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "oxyflow.web.context.role",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", "").strip()
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "oxyflow.sqlite3"),
+            # IMMEDIATE avoids "database is locked" on upgrade from read to write lock;
+            # WAL lets readers proceed while one writer commits (STACK.md).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "timeout": 20,
+            },
+        }
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=0))
+    except ValueError as exc:
+        raise ConfigError(
+            "DATABASE_URL", url, f"a database URL such as postgres://user@host:5432/name ({exc})"
+        ) from None
+    engine = str(config.get("ENGINE", ""))
+    if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise ConfigError("DATABASE_URL", url, "a postgres:// or sqlite:/// URL")
+    if engine == "django.db.backends.postgresql" and env_bool("OXYFLOW_DB_POOL", True):
+        options = dict(config.get("OPTIONS") or {})
+        options["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("OXYFLOW_DB_POOL_SIZE", 10, minimum=1),
+        }
+        config["OPTIONS"] = options
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = env_choice("OXYFLOW_DEFAULT_LANGUAGE", "en", ("en", "fr", "ar", "vi"))
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("vi", _("Vietnamese")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+EMAIL_BACKEND = env_str("OXYFLOW_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oxyflow@localhost")
+
+# Behind HTTPS in production; the oxyflow.W003 check reminds when DEBUG is off.
+SESSION_COOKIE_SECURE = env_bool("OXYFLOW_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Base map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png. Empty: the map draws
+# regions and sites without a background (works offline).
+OXYFLOW_MAP_TILE_URL = env_str("OXYFLOW_MAP_TILE_URL", "")
+OXYFLOW_MAP_TILE_ATTRIBUTION = env_str("OXYFLOW_MAP_TILE_ATTRIBUTION", "")
+# How long a stored Idempotency-Key answer is replayed, in hours.
+OXYFLOW_IDEMPOTENCY_TTL_HOURS = env_int("OXYFLOW_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
+# A worker heartbeat older than this makes /healthz report the worker as stale, in seconds.
+OXYFLOW_WORKER_STALE_SECONDS = env_int("OXYFLOW_WORKER_STALE_SECONDS", 300, minimum=10)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
+    "root": {"handlers": ["stderr"], "level": env_str("OXYFLOW_LOG_LEVEL", "INFO")},
+}
