@@ -58,7 +58,34 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class OxyFlowAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[Any]
+    ) -> NinjaValidationError:
+        # django-ninja drops the offending input; keep it when it is a short scalar, so a
+        # client sees which value was refused (bodies may be large or carry secrets).
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = (model.__ninja_param_source__,) + model.__ninja_flatten_map_reverse__.get(
+                    error["loc"], error["loc"]
+                )
+                item: dict[str, Any] = {
+                    "loc": list(loc),
+                    "msg": error["msg"],
+                    "type": error["type"],
+                }
+                raw = error.get("input")
+                if isinstance(raw, bool | int | float) or (
+                    isinstance(raw, str) and len(raw) <= 200
+                ):
+                    item["input"] = raw
+                errors.append(item)
+        return NinjaValidationError(errors)
+
+
+api = OxyFlowAPI(
     title="OxyFlow API",
     version="1",
     description=(

@@ -37,5 +37,6 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("accounts/", include("oxyflow.accounts.urls")),
+    path("", include("oxyflow.registry.urls")),
     path("", include("oxyflow.web.urls")),
 ]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from oxyflow.accounts.scopes import scope_for
+from oxyflow.api import ErrorOut
 
 router = Router(tags=["accounts"])
 
@@ -19,7 +20,11 @@ class MeOut(Schema):
     superuser: bool
 
 
-@router.get("/me", response=MeOut, summary="The authenticated user and their scope")
+@router.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut, 422: ErrorOut},
+    summary="The authenticated user and their scope",
+)
 def me(request: HttpRequest) -> MeOut:
     scope = scope_for(request.user)
     return MeOut(

@@ -3,6 +3,8 @@
 Oxygen supply never stops; the calendar only says which days are which, for shifts,
 report deadlines and escalations reckoned in the site's local time. Instants are
 timezone-aware ``datetime`` values (stored in UTC); days are local ``date`` values.
+Public holidays come from the ``holidays`` package (python-holidays), which estimates
+Islamic holidays; ``holiday_overrides`` carry the dates a ministry announces.
 """
 
 from __future__ import annotations
@@ -267,5 +269,5 @@ def parse_weekend_days(text: str) -> frozenset[int]:
 
 # Algeria moved its weekend from Thursday-Friday to Friday-Saturday in August 2009.
 ALGERIA: Final = WorkingCalendar("DZ", "Africa/Algiers", frozenset({4, 5}))
-# Viet Nam: Saturday-Sunday, the civil-service five-day week since 1999.
+# Viet Nam: Saturday-Sunday, the 40-hour civil-service week of Decision 188/1999/QĐ-TTg.
 VIET_NAM: Final = WorkingCalendar("VN", "Asia/Ho_Chi_Minh", frozenset({5, 6}))

@@ -152,7 +152,7 @@ class ReferenceConditions:
 NORMAL: Final = ReferenceConditions("normal", 0.0, 1.01325)
 # ISO 13443 standard reference conditions for gases: 15 °C, 101.325 kPa.
 STANDARD_15C: Final = ReferenceConditions("15c", 15.0, 1.01325)
-# 70 °F at 1 atm, the US Compressed Gas Association basis of "1 L liquid ≈ 860 L gas".
+# 70 °F at 1 atm, the US industry basis of the quoted "1 L liquid ≈ 860 L gas".
 ROOM_21C: Final = ReferenceConditions("21c", 21.1, 1.01325)
 
 REFERENCE_CONDITIONS: Final[Mapping[str, ReferenceConditions]] = MappingProxyType(

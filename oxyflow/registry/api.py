@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from oxyflow.accounts import scopes
 from oxyflow.api import ErrorOut
@@ -210,7 +210,7 @@ def create_facility(
     data["latitude"] = data.pop("latitude_deg")
     data["longitude"] = data.pop("longitude_deg")
     facility = services.create(request.user, reg.Facility(region=region, **data), reason="api")
-    return 201, services.get_visible(_facilities(), request.user, pk=facility.pk)
+    return Status(201, services.get_visible(_facilities(), request.user, pk=facility.pk))
 
 
 @router.patch(

@@ -173,7 +173,14 @@ def site_edit(request: HttpRequest, code: str) -> HttpResponse:
     # Work on a fresh copy so a failed validation never leaves the shown object half-changed.
     instance = type(specific).objects.get(pk=specific.pk)
     form = form_class(request.POST or None, instance=instance)
-    form.fields["region"].queryset = scopes.visible(reg.Region.objects.active(), request.user)
+    # Choices: the regions the user may place sites in, plus the current one (kept even
+    # when the field is read-only for this user, so the form still validates).
+    placeable = scopes.editable(reg.Region.objects.active(), request.user).values("pk")
+    if scopes.scope_for(request.user).role == scopes.Role.COORDINATOR:
+        placeable = scopes.visible(reg.Region.objects.active(), request.user).values("pk")
+    form.fields["region"].queryset = reg.Region.objects.filter(
+        Q(pk__in=placeable) | Q(pk=instance.region_id)
+    )
     for name, field in form.fields.items():
         if allowed is not None and name not in allowed and name != "reason":
             field.disabled = True

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import path
 
 from oxyflow.web import views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("oxyflow.registry.urls")),
 ]
