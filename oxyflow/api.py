@@ -68,9 +68,8 @@ class OxyFlowAPI(NinjaAPI):
         for context in error_contexts:
             model = context.model
             for error in context.pydantic_validation_error.errors(include_url=False):
-                loc = (model.__ninja_param_source__,) + model.__ninja_flatten_map_reverse__.get(
-                    error["loc"], error["loc"]
-                )
+                field_loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                loc = (model.__ninja_param_source__, *field_loc)
                 item: dict[str, Any] = {
                     "loc": list(loc),
                     "msg": error["msg"],

@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / "oxyflow-test.sqlite3")
     }
+else:
+    # The pool keeps connections open, which blocks dropping the test database at the end.
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)

@@ -169,7 +169,8 @@ def test_invalid_edit_shows_the_field_error_and_changes_nothing(world: World) ->
 def test_admin_lists_only_the_coordinators_facilities(world: World) -> None:
     client = client_for(world.coordinator)
     page = client.get(reverse("admin:registry_facility_changelist")).content.decode()
-    assert "DZ-CHU-BATNA" in page and "DZ-EPH-BARIKA" in page
+    assert "DZ-CHU-BATNA" in page
+    assert "DZ-EPH-BARIKA" in page
     assert "VN-BVDK-BP" not in page
 
 
