@@ -1,67 +1,96 @@
-"""System checks for settings that are unsafe in production (ids are stable)."""
+"""System checks for unsafe settings (ids are stable; `oxyflow check --deploy` runs all).
+
+`oxyflow serve` runs the deployment checks before it starts and refuses to serve on an
+error; `oxyflow demo` does not, since a laptop demo needs no secret key.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+KEY_HINT = (
+    "Set SECRET_KEY to 50+ random characters, e.g. from "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+)
 
 
-def _production() -> bool:
-    return not settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+def _uses_postgres() -> bool:
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
 
 
-@register(Tags.security, deploy=True)
-def check_secret_key(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
+def _dev_key_in_use() -> bool:
     from oxyflow.settings import INSECURE_DEV_SECRET_KEY
 
-    key = settings.SECRET_KEY
-    if key == INSECURE_DEV_SECRET_KEY:
-        message = "SECRET_KEY is not set: the built-in development key is in use."
-        hint = (
-            "Set SECRET_KEY to 50+ random characters, e.g. from "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
-        )
-        if _production():
-            return [Error(message, hint=hint, id="oxyflow.E001")]
-        return [Warning(message, hint=hint, id="oxyflow.W001")]
-    if len(key) < 32:
+    return bool(settings.SECRET_KEY == INSECURE_DEV_SECRET_KEY)
+
+
+@register(Tags.security)
+def check_dev_key_with_postgres(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A PostgreSQL database suggests a real deployment: the built-in key must not be used."""
+    if _uses_postgres() and _dev_key_in_use():
         return [
-            Error(
-                "SECRET_KEY is shorter than 32 characters.",
-                hint="Use 50+ random characters.",
-                id="oxyflow.E002",
+            Warning(
+                "SECRET_KEY is not set although a PostgreSQL database is configured.",
+                hint=KEY_HINT,
+                id="oxyflow.W001",
             )
         ]
     return []
 
 
 @register(Tags.security, deploy=True)
-def check_debug_and_hosts(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
-    problems: list[Error | Warning] = []
-    if settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        problems.append(
-            Warning(
-                "DEBUG is on with a PostgreSQL database: error pages show settings and data.",
-                hint="Set DEBUG=0 in production.",
-                id="oxyflow.W002",
+def check_secret_key(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if _dev_key_in_use():
+        return [
+            Error(
+                "SECRET_KEY is not set: the built-in development key is in use.",
+                hint=KEY_HINT,
+                id="oxyflow.E001",
             )
-        )
-    if "*" in settings.ALLOWED_HOSTS and not settings.DEBUG:
+        ]
+    if len(settings.SECRET_KEY) < 32:
+        return [
+            Error("SECRET_KEY is shorter than 32 characters.", hint=KEY_HINT, id="oxyflow.E002")
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_debug_and_hosts(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    if settings.DEBUG:
         problems.append(
             Error(
-                "ALLOWED_HOSTS contains '*' with DEBUG off.",
+                "DEBUG is on: error pages would show settings and patient-related data.",
+                hint="Set DEBUG=0 in production.",
+                id="oxyflow.E004",
+            )
+        )
+    if "*" in settings.ALLOWED_HOSTS:
+        problems.append(
+            Error(
+                "ALLOWED_HOSTS contains '*'.",
                 hint="List the host names the platform is served under.",
                 id="oxyflow.E003",
             )
         )
-    if _production() and not settings.SESSION_COOKIE_SECURE:
+    if not settings.SESSION_COOKIE_SECURE:
         problems.append(
             Warning(
                 "Session and CSRF cookies are sent over plain HTTP.",
                 hint="Serve over HTTPS and set OXYFLOW_SECURE_COOKIES=1.",
                 id="oxyflow.W003",
+            )
+        )
+    if not _uses_postgres():
+        problems.append(
+            Warning(
+                "The database is SQLite: fine for one machine, not for several web processes.",
+                hint="Set DATABASE_URL=postgres://… for a national deployment (docs/deploy.md).",
+                id="oxyflow.W004",
             )
         )
     return problems

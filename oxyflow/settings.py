@@ -164,6 +164,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "oxyflow@localhost")
 SESSION_COOKIE_SECURE = env_bool("OXYFLOW_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env_bool("OXYFLOW_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("OXYFLOW_HSTS_SECONDS", 0, minimum=0)
+if env_bool("OXYFLOW_BEHIND_PROXY", False):
+    # The TLS-terminating proxy says the original scheme in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 # Base map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png. Empty: the map draws

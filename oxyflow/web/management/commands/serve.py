@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -45,7 +46,11 @@ class Command(BaseCommand):
             "--migrate", action="store_true", help="Apply database migrations before serving."
         )
 
+    # The deployment checks run in handle(), where a failure stops the start.
+    requires_system_checks: list[str] = []
+
     def handle(self, *args: Any, **options: Any) -> None:
+        self.check(include_deployment_checks=True, fail_level=checks.ERROR)
         if options["migrate"]:
             call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)

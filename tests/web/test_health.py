@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from oxyflow.accounts.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_migrations_without_login() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["migrations"] == {"ok": True, "pending": []}
+
+
+def test_healthz_says_when_no_worker_has_been_seen() -> None:
+    worker = Client().get("/healthz").json()["worker"]
+    assert worker["last_seen"] is None
+    assert worker["recent"] is False
+
+
+def test_healthz_tells_a_recent_worker_from_a_stale_one() -> None:
+    WorkerHeartbeat.objects.create(worker="w1", seen_at=timezone.now() - timedelta(seconds=30))
+    assert Client().get("/healthz").json()["worker"]["recent"] is True
+    WorkerHeartbeat.objects.filter(worker="w1").update(seen_at=timezone.now() - timedelta(hours=1))
+    assert Client().get("/healthz").json()["worker"]["recent"] is False
