@@ -59,6 +59,10 @@ def _parse_block(block: list[str]) -> tuple[str, str, bool] | None:
     return key, translation, fuzzy
 
 
+def msgid_of(key: str) -> str:
+    return key.split("\x04")[1].split("\x00")[0]
+
+
 def _unquote(text: str) -> str:
     text = text.strip()
     return text[1:-1] if text.startswith('"') and text.endswith('"') else text
@@ -72,8 +76,10 @@ def extracted_msgids() -> set[str]:
         (copy / "locale").mkdir()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oxyflow.settings"}
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"],
-            cwd=copy, env=env, check=True,
+            [sys.executable, "-m", "django", "makemessages", "-l", "fr", "-v", "0"],
+            cwd=copy,
+            env=env,
+            check=True,
         )
         return set(entries(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
 
@@ -92,11 +98,11 @@ def main() -> int:
             continue
         catalogue = entries(po)
         missing = wanted - set(catalogue)
-        problems += [f"{language}: not in the catalogue: {k.split(chr(4))[1].split(chr(0))[0]!r}" for k in sorted(missing)]
+        problems += [f"{language}: not in the catalogue: {msgid_of(k)!r}" for k in sorted(missing)]
         for key, (translation, fuzzy) in catalogue.items():
             if key not in wanted:
                 continue
-            msgid = key.split("\x04")[1].split("\x00")[0]
+            msgid = msgid_of(key)
             if fuzzy:
                 problems.append(f"{language}: fuzzy: {msgid!r}")
             elif not translation:
@@ -104,7 +110,7 @@ def main() -> int:
         with tempfile.NamedTemporaryFile(suffix=".mo") as compiled:
             subprocess.run(["msgfmt", "--check-format", "-o", compiled.name, str(po)], check=True)
             if not mo.exists() or Path(compiled.name).read_bytes() != mo.read_bytes():
-                problems.append(f"{mo.relative_to(ROOT)}: out of date; run `oxyflow compilemessages`")
+                problems.append(f"{mo.relative_to(ROOT)}: stale; run `oxyflow compilemessages`")
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"check_translations: {len(wanted)} strings, {len(problems)} problems")

@@ -148,8 +148,8 @@ BATNA_COMMUNE_POPULATION = {"Batna": 290_645}  # 2008 [A6]
 # [B13]. No communes: the sources list none, and sites sit at district level.
 BINH_PHUOC_DISTRICTS = [
     ("689", "Đồng Xoài", "Thành phố", "city", 95_820, "11.533", "106.895"),  # c. 2017 [B9]
-    ("690", "Bình Long", "Thị xã", "town", 42_978, "11.674", "106.606"),  # 2019 [B10], low?
-    ("688", "Phước Long", "Thị xã", "town", 50_019, "11.883", "107.005"),  # c. 2017 [B9]
+    ("690", "Bình Long", "Thị xã", "batna-town", 42_978, "11.674", "106.606"),  # 2019 [B10], low?
+    ("688", "Phước Long", "Thị xã", "batna-town", 50_019, "11.883", "107.005"),  # c. 2017 [B9]
     ("697", "Chơn Thành", "Huyện", "district", 62_429, "11.415", "106.637"),  # 2019 [B10]
     ("695", "Đồng Phú", "Huyện", "district", 82_190, "11.612", "106.920"),  # 2019 [B10]
     ("694", "Hớn Quản", "Huyện", "district", 94_340, "11.685", "106.643"),  # 2010 [B11]
@@ -441,7 +441,7 @@ BATNA_FACILITIES = [
         120,
         20,
         1,
-        "town",
+        "batna-town",
         (3_000,),
         name_local="المستشفى الجامعي بن فليس التهامي",  # 540 beds [A11]
         notes="90-bed internal-medicine wing opened for COVID in 2021; received an oxygen "
@@ -455,7 +455,7 @@ BATNA_FACILITIES = [
         120,
         10,
         1,
-        "town",
+        "batna-town",
         (3_000,),
         psa_nm3_per_h="69.5",  # [A15][A14]
         name_local="المؤسسة العمومية الاستشفائية المتخصصة في الأمراض الصدرية والأمراض المعدية",
@@ -469,7 +469,7 @@ BATNA_FACILITIES = [
         60,
         6,
         2,
-        "town",
+        "batna-town",
         (1_000,),
         facility_type="treatment_centre",  # 60 beds (40 in another) [A17]
     ),
@@ -481,7 +481,7 @@ BATNA_FACILITIES = [
         20,
         6,
         2,
-        "town",
+        "batna-town",
         (1_000,),  # 216 beds [A30]
     ),
     FacilitySpec(
@@ -492,7 +492,7 @@ BATNA_FACILITIES = [
         20,
         4,
         3,
-        "town",
+        "batna-town",
         (1_000,),  # 240 beds [A29]
     ),
     FacilitySpec(
@@ -503,7 +503,7 @@ BATNA_FACILITIES = [
         50,
         6,
         2,
-        "west",
+        "jijel-pole",
         (5_000,),
         notes=BEDS_ESTIMATE,
     ),
@@ -515,7 +515,7 @@ BATNA_FACILITIES = [
         30,
         4,
         2,
-        "west",
+        "jijel-pole",
         (3_000,),
         notes=BEDS_ESTIMATE + " Gained 86+ beds [A18]; oxygen generator paid by volunteers "
         "in 2021 (output not found) [A20].",
@@ -528,7 +528,7 @@ BATNA_FACILITIES = [
         30,
         4,
         2,
-        "west",
+        "jijel-pole",
         (3_000,),  # 120 beds [A23][A24]
     ),
     FacilitySpec(
@@ -539,7 +539,7 @@ BATNA_FACILITIES = [
         40,
         4,
         2,
-        "east",
+        "aures-atia",
         (3_000,),
         psa_nm3_per_h="26.6",  # 120 beds, PSA [A24][A20]
         notes="Ran out of oxygen in July 2021 [A27].",
@@ -552,7 +552,7 @@ BATNA_FACILITIES = [
         15,
         2,
         3,
-        "east",
+        "aures-atia",
         (3_000,),  # [A24]
     ),
     FacilitySpec(
@@ -563,7 +563,7 @@ BATNA_FACILITIES = [
         40,
         4,
         2,
-        "east",
+        "aures-atia",
         (5_000,),  # [A24]
         notes="Oxygen generator donated by the Benbellat group in 2021 (output not found) [A25].",
     ),
@@ -575,7 +575,7 @@ BATNA_FACILITIES = [
         30,
         4,
         2,
-        "west",
+        "jijel-pole",
         (3_000,),
         notes=BEDS_ESTIMATE,
     ),
@@ -587,7 +587,7 @@ BATNA_FACILITIES = [
         30,
         4,
         2,
-        "west",
+        "jijel-pole",
         (3_000,),
         notes=BEDS_ESTIMATE,
     ),
@@ -599,7 +599,7 @@ BATNA_FACILITIES = [
         30,
         4,
         2,
-        "east",
+        "aures-atia",
         (3_000,),
         notes=BEDS_ESTIMATE + " Ran out of oxygen in the 2021 wave [A25].",
     ),
@@ -701,9 +701,9 @@ FACILITIES = BATNA_FACILITIES + BINH_PHUOC_FACILITIES
 # the provincial oxygen scheme of 12 Nov 2021 and the K72 plan of 13 Dec 2021 [B16].
 # Shares and dates within a month are ESTIMATES.
 LOX_SUPPLY = {
-    "town": [("DZ-AQS-BELLARA", 0.6, date(2021, 8, 1)), ("DZ-LINDE-SKIKDA", 0.4, date(2021, 7, 1))],
-    "west": [("DZ-AQS-BELLARA", 0.5, date(2021, 8, 1)), ("DZ-LINDE-SKIKDA", 0.5, date(2021, 7, 1))],
-    "east": [("DZ-AURES-GAZ", 0.5, date(2021, 7, 1)), ("DZ-ATIA-ANNABA", 0.5, date(2021, 7, 1))],
+    "batna-town": [("DZ-AQS-BELLARA", 0.6, date(2021, 8, 1)), ("DZ-LINDE-SKIKDA", 0.4, date(2021, 7, 1))],
+    "jijel-pole": [("DZ-AQS-BELLARA", 0.5, date(2021, 8, 1)), ("DZ-LINDE-SKIKDA", 0.5, date(2021, 7, 1))],
+    "aures-atia": [("DZ-AURES-GAZ", 0.5, date(2021, 7, 1)), ("DZ-ATIA-ANNABA", 0.5, date(2021, 7, 1))],
     "provincial": [
         ("VN-NSV-BIENHOA", 0.6, date(2021, 11, 12)),
         ("VN-OXYDN-BIENHOA", 0.4, date(2021, 11, 12)),
@@ -723,12 +723,12 @@ CYLINDER_SUPPLY = {
 
 # Demand rules of thumb, all ESTIMATES: 10 L/min on average per oxygen bed (severe COVID
 # patients need ≥ 20 L/min [C8]); a LOX contract covers the need net of the on-site PSA
-# but never less than 30 % of it (back-up); cylinders cover 10 % of the need where a
+# but never less than 30 % of it (back-up); cylinders cover 5 % of the need where a
 # tank exists, all of it where none does. Lead time: straight line × 1.3 for the road
 # [A.1], at 45 km/h loaded [C10], plus 4 h to load, unload and dispatch.
 MEAN_FLOW_L_PER_MIN = 10
 LOX_FLOOR_SHARE = 0.3
-CYLINDER_BACKUP_SHARE = 0.1
+CYLINDER_BACKUP_SHARE = 0.05
 ROAD_FACTOR, LOADED_KM_PER_H, HANDLING_H = 1.3, 45, 4
 
 # --------------------------------------------------------------------------- depots, fleet
