@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "oxyflow.accounts",
     "oxyflow.registry",
     "oxyflow.web",
@@ -136,7 +138,9 @@ LANGUAGES = [
     ("ar", _("Arabic")),
     ("vi", _("Vietnamese")),
 ]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our strings first; then Vietnamese translations of the Django strings our users see
+# that Django's own catalogue leaves untranslated (admin, auth, form validation).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_django_supplement"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
@@ -179,6 +183,10 @@ OXYFLOW_MAP_TILE_ATTRIBUTION = env_str("OXYFLOW_MAP_TILE_ATTRIBUTION", "")
 OXYFLOW_IDEMPOTENCY_TTL_HOURS = env_int("OXYFLOW_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 # A worker heartbeat older than this makes /healthz report the worker as stale, in seconds.
 OXYFLOW_WORKER_STALE_SECONDS = env_int("OXYFLOW_WORKER_STALE_SECONDS", 300, minimum=10)
+
+# Background work: a queue in the database, served by `oxyflow db_worker`; periodic jobs
+# are enqueued by `oxyflow scheduler` (django-tasks has no scheduler of its own).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

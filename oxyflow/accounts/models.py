@@ -158,13 +158,3 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
-
-
-class WorkerHeartbeat(models.Model):
-    """Written by background workers; /healthz reports the latest."""
-
-    worker = models.CharField(max_length=200, unique=True)
-    seen_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.worker} @ {self.seen_at.isoformat()}"

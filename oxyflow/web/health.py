@@ -33,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "pending": [f"{m.app_label}.{m.name}" for m, _ in pending],
     }
     healthy = healthy and not pending
-    from oxyflow.accounts.models import WorkerHeartbeat
+    from oxyflow.web.models import WorkerHeartbeat
 
     try:
         last = WorkerHeartbeat.objects.order_by("-seen_at").first()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oxyflow.accounts.models import WorkerHeartbeat
+from oxyflow.web.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,23 @@ def test_healthz_tells_a_recent_worker_from_a_stale_one() -> None:
     assert Client().get("/healthz").json()["worker"]["recent"] is True
     WorkerHeartbeat.objects.filter(worker="w1").update(seen_at=timezone.now() - timedelta(hours=1))
     assert Client().get("/healthz").json()["worker"]["recent"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_serving_the_queue_shows_as_recent_in_healthz() -> None:
+    from django.core.management import call_command
+
+    call_command("scheduler", "--once")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--worker-id", "test-worker")
+    worker = Client().get("/healthz").json()["worker"]
+    assert worker["name"] == "test-worker"
+    assert worker["recent"] is True
+
+
+def test_the_scheduler_enqueues_a_job_again_only_after_its_period() -> None:
+    from oxyflow.web.scheduler import SCHEDULE, due_jobs
+
+    now = timezone.now()
+    assert [j.name for j in due_jobs(SCHEDULE, {}, now)] == ["heartbeat"]
+    assert due_jobs(SCHEDULE, {"heartbeat": now - timedelta(seconds=30)}, now) == []
+    assert len(due_jobs(SCHEDULE, {"heartbeat": now - timedelta(minutes=1)}, now)) == 1
