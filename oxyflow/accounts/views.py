@@ -8,11 +8,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,10 +110,25 @@ class InviteForm(forms.Form):
         return data
 
 
-def _send_password_email(request: HttpRequest, email: str) -> None:
-    form = PasswordResetForm({"email": email})
-    if form.is_valid():
-        form.save(request=request, use_https=request.is_secure())
+def _send_password_link(request: HttpRequest, user: Any, *, invitation: bool) -> None:
+    """Email a one-time link to choose a password (Django's reset token and pages).
+
+    Django's PasswordResetForm skips users without a usable password, which is exactly
+    what an invited user is, so the invitation builds the same link itself.
+    """
+    link = request.build_absolute_uri(
+        reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )
+    context = {"user": user, "link": link, "inviter": request.user, "invitation": invitation}
+    subject = _("You are invited to OxyFlow") if invitation else _("Reset your OxyFlow password")
+    body = render_to_string("accounts/email/password_link.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 @login_required
@@ -142,7 +162,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             profile.save()
             if data["role"] == Role.FACILITY_STAFF:
                 profile.facilities.set(data["facilities"])
-        _send_password_email(request, user.email)
+        _send_password_link(request, user, invitation=True)
         messages.success(
             request,
             _("Invited %(name)s: an email with a link to choose a password was sent to %(email)s.")
@@ -192,7 +212,7 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     if not target.email:
         messages.error(request, _("%(name)s has no email address.") % {"name": target.username})
     else:
-        _send_password_email(request, target.email)
+        _send_password_link(request, target, invitation=False)
         messages.success(
             request, _("A password reset link was sent to %(email)s.") % {"email": target.email}
         )

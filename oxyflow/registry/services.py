@@ -83,6 +83,7 @@ def update(user: Any, obj: M, changes: Mapping[str, Any], *, reason: str = "") -
     obj.full_clean()
     with transaction.atomic():
         obj._change_reason = reason or "edit"  # type: ignore[attr-defined]
+        obj._history_user = user  # type: ignore[attr-defined]
         obj.save()
     return obj
 
@@ -95,6 +96,7 @@ def create(user: Any, obj: M, *, reason: str = "") -> M:
     obj.full_clean()
     with transaction.atomic():
         obj._change_reason = reason or "create"  # type: ignore[attr-defined]
+        obj._history_user = user  # type: ignore[attr-defined]
         obj.save()
     return obj
 
