@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -90,16 +89,17 @@ def test_algeria_weekend_is_friday_and_saturday_with_its_public_holidays(world: 
 
 def test_viet_nam_weekend_is_saturday_and_sunday_with_national_day(world: World) -> None:
     calendar = world.viet_nam.calendar()
-    assert calendar.is_weekend(date(2021, 7, 17)) and calendar.is_weekend(date(2021, 7, 18))
+    assert calendar.is_weekend(date(2021, 7, 17))
+    assert calendar.is_weekend(date(2021, 7, 18))
     assert calendar.is_working_day(date(2021, 7, 16))
     assert calendar.holiday_name(date(2021, 9, 2)) is not None
 
 
 def test_a_reports_day_is_the_sites_local_date(world: World) -> None:
-    late_evening_utc = datetime(2021, 7, 15, 23, 30, tzinfo=dt_timezone.utc)
+    late_evening_utc = datetime(2021, 7, 15, 23, 30, tzinfo=UTC)
     assert world.chu_batna.country.calendar().local_date(late_evening_utc) == date(2021, 7, 16)
     assert world.bv_binh_phuoc.country.calendar().local_date(late_evening_utc) == date(2021, 7, 16)
-    afternoon_utc = datetime(2021, 7, 15, 16, 0, tzinfo=dt_timezone.utc)
+    afternoon_utc = datetime(2021, 7, 15, 16, 0, tzinfo=UTC)
     assert world.chu_batna.country.calendar().local_date(afternoon_utc) == date(2021, 7, 15)
     assert world.bv_binh_phuoc.country.calendar().local_date(afternoon_utc) == date(2021, 7, 15)
 
@@ -177,6 +177,7 @@ def test_every_registry_change_is_kept_with_who_and_why(world: World) -> None:
         "ICU extension",
     )
     previous = last.prev_record
-    assert previous is not None and previous.beds_icu == 8
+    assert previous is not None
+    assert previous.beds_icu == 8
     changed = {c.field for c in last.diff_against(previous).changes}
     assert changed == {"beds_icu"}
