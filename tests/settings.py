@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -21,9 +22,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not ":memory:", so threads in concurrency tests share one database as the
-    # server's worker threads do.
+    # server's worker threads do; the process id keeps simultaneous runs apart.
     DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / "oxyflow-test.sqlite3")
+        "NAME": str(Path(tempfile.gettempdir()) / f"oxyflow-test-{os.getpid()}.sqlite3")
     }
 else:
     # The pool keeps connections open, which blocks dropping the test database at the end.

@@ -187,7 +187,7 @@ def _cylinder_product(cylinder_type: str) -> str:
 # code, name, water capacity (L), fill pressure (bar). Each gets a product O2-<code>.
 CYLINDER_TYPES = [
     ("CYL-40L-150", "40 L, 150 bar (Viet Nam standard)", "40", "150"),  # [C6][B30]
-    ("CYL-50L-200", "50 L, 200 bar (Algerian hospitals)", "50", "200"),  # ESTIMATE [C.2]
+    ("CYL-50L-200", "50 L, 200 bar (Algerian hospitals)", "50", "200"),  # ESTIMATE (unsourced)
     ("CYL-15L-150", "15 L, 150 bar (home care)", "15", "150"),  # size [C8]; bar ESTIMATE
     ("CYL-5L-150", "5 L, 150 bar (small, home use)", "5", "150"),  # size [C7]; bar ESTIMATE
 ]
@@ -249,7 +249,8 @@ class ProducerSpec:
 
 # fmt: off
 # Plant coordinates are ESTIMATES (town or zone centres): the sources give none. No
-# producer sits inside Bình Phước in 2021 [B.3]: that is the point of its supply chain.
+# producer sits inside Bình Phước in 2021 (a Messer subsidiary there, date unknown [B31],
+# is left out): that is the point of its supply chain.
 PRODUCERS = [
     ProducerSpec("DZ-LINDE-REGHAIA2", "Linde Gas Algérie – Réghaïa 2 ASU", "DZ-LINDE", "DZ-16",
                  "36.74", "3.34", "asu",
@@ -289,7 +290,7 @@ PRODUCERS = [
                  notes="Illustrative: a filling station near Batna is assumed, not sourced."),
     ProducerSpec("VN-NSV-BIENHOA", "Nippon Sanso Vietnam – Biên Hòa", "VN-NIPPON-SANSO",
                  "VN-75", "10.93", "106.86", "asu",
-                 {"LOX": 34_300}),  # 34.3 t/day [B21][B22]
+                 {"LOX": 34_300}),  # 34.3 t/day [B21]–[B23]
     ProducerSpec("VN-OXYDN-BIENHOA", "Oxy Đồng Nai – Biên Hòa 2", "VN-OXY-DONG-NAI", "VN-75",
                  "10.92", "106.85", "asu",
                  {"LOX": 20_000}),  # ~20 t/day [B23]
@@ -332,7 +333,8 @@ FIELD = "field_hospital"
 # Total beds from the sources as tagged. Oxygen and ICU beds are ESTIMATES, sized so the
 # Batna facilities hold ≈ 635 oxygen beds against 662 COVID beds in Aug 2020 [A26]. Tanks:
 # the Batna-town hospitals hold 9,000 L in all after Nov 2020 [A15] (the split between
-# them is an ESTIMATE); other hospitals 3,000–6,000 L (ESTIMATE [C.1]).
+# them is an ESTIMATE); other hospitals 3,000–6,000 L (ESTIMATE, within the
+# 500–25,000 L of health-facility tanks [C1]).
 BATNA_FACILITIES = [
     FacilitySpec("DZ-CHU-BATNA", "CHU Batna Benflis Touhami", COMMUNE["Batna"],
                  540, 120, 20, 1, "batna-town", (3_000,),  # 540 beds [A11]
@@ -381,7 +383,7 @@ BATNA_FACILITIES = [
 
 # Provincial and field hospitals [B14]–[B16]. District medical centres (Trung tâm Y tế)
 # in the ten other units are ESTIMATES; ICU 50 / 10 beds follow the provincial / district
-# targets [C15]. Tanks ESTIMATE [C.1]; the smaller centres work from cylinders only.
+# targets [C15]. Tanks ESTIMATE (as above); the smaller centres work from cylinders only.
 BINH_PHUOC_FACILITIES = [
     FacilitySpec("VN-BVDK-BP", "Bệnh viện Đa khoa tỉnh Bình Phước", DISTRICT["Đồng Xoài"],
                  700, 200, 50, 1, "provincial", (10_000,),
@@ -454,7 +456,7 @@ REQUISITION_FROM = {"DZ": date(2021, 7, 1)}  # [A37]; Viet Nam: commercial contr
 # patients need ≥ 20 L/min [C8]); a LOX contract covers the need net of the on-site PSA,
 # never less than 30 % of it (back-up); cylinders cover 5 % of the need where a tank
 # exists, all of it where none does. Lead time: the straight line × 1.3 for the road
-# [A.1], at 45 km/h loaded [C10], plus 4 h to load, unload and dispatch.
+# (ESTIMATE), at 45 km/h loaded [C10], plus 4 h to load, unload and dispatch.
 MEAN_FLOW_L_PER_MIN = 10
 LOX_FLOOR_SHARE = 0.3
 CYLINDER_BACKUP_SHARE = 0.05

@@ -96,12 +96,16 @@ def transfer(request: HttpRequest) -> HttpResponse:
                 logger.info("registry import %s by %s: %s", name, request.user, result.counts)
     return render(
         request,
-        "registry/pipeline.html",
+        "registry/transfer.html",
         {
             "form": form,
             "can_import": may_import,
             "problems": problems,
             "result": result,
+            "result_rows": [
+                (pipeline.SHEETS[kind].label, c)
+                for kind, c in (result.counts if result else {}).items()
+            ],
             "sheets": [
                 (spec, [(c, c in spec.required_columns) for c in spec.column_names])
                 for spec in pipeline.SHEETS.values()
