@@ -142,6 +142,8 @@ LANGUAGES = [
 # that Django's own catalogue leaves untranslated (admin, auth, form validation).
 LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_django_supplement"]
 USE_I18N = True
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["oxyflow.formats"]
 USE_TZ = True
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 

@@ -3,10 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from oxyflow.api import api
 from oxyflow.web import health
+
+admin.site.site_header = _("OxyFlow administration")
+admin.site.site_title = _("OxyFlow administration")
+admin.site.index_title = _("Registry and accounts")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -562,13 +562,14 @@ class ProductKind(models.TextChoices):
 
 
 class UnitOfIssue(models.TextChoices):
-    KG = "kg", _("kilogram (kg)")
-    CYLINDER = "cylinder", _("cylinder")
-    DEVICE = "device", _("device")
-    PIECE = "piece", _("piece")
-    PAIR = "pair", _("pair")
-    BOX = "box", _("box")
-    LITRE = "L", _("litre (L)")
+    # Labels are what follows a number on screen ("440 kg", "9 cylinders").
+    KG = "kg", _("kg")
+    CYLINDER = "cylinder", _("cylinders")
+    DEVICE = "device", _("devices")
+    PIECE = "piece", _("pieces")
+    PAIR = "pair", _("pairs")
+    BOX = "box", _("boxes")
+    LITRE = "L", _("L")
 
 
 class Product(models.Model):

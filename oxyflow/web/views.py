@@ -15,7 +15,8 @@ from oxyflow.registry import models as reg
 def home(request: HttpRequest) -> HttpResponse:
     scope = scopes.scope_for(request.user)
     sites = scopes.visible(reg.Site.objects.active(), request.user)
-    by_kind = dict(sites.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    # order_by() clears the default ordering, which would otherwise split the groups.
+    by_kind = dict(sites.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
     facilities = scopes.visible(reg.Facility.objects.active(), request.user)
     beds = facilities.aggregate(
         total=Sum("beds_total"), oxygen=Sum("beds_oxygen"), icu=Sum("beds_icu")
