@@ -178,6 +178,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # django-ninja's only 400: a body that is not valid JSON.
+        return _respond(request, 400, error_body(["body"], str(exc), "invalid_json"))
     return _respond(request, exc.status_code, error_body([], str(exc), "http_error"))
 
 

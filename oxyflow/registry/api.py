@@ -15,7 +15,7 @@ from oxyflow.registry import models as reg
 from oxyflow.registry import services
 
 router = Router(tags=["registry"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -162,34 +162,42 @@ def get_facility(request: HttpRequest, code: str) -> Any:
 
 
 class FacilityIn(Schema):
-    code: str
-    name: str
-    name_local: str = ""
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=200)
+    name_local: str = Field("", max_length=200)
     region: str = Field(..., description="Code of the region (district or commune) it sits in.")
     facility_type: reg.FacilityType
-    latitude_deg: Decimal = Field(..., ge=-90, le=90)
-    longitude_deg: Decimal = Field(..., ge=-180, le=180)
-    address: str = ""
-    beds_total: int = Field(0, ge=0)
-    beds_oxygen: int = Field(0, ge=0)
-    beds_icu: int = Field(0, ge=0)
+    latitude_deg: float = Field(..., ge=-90, le=90)
+    longitude_deg: float = Field(..., ge=-180, le=180)
+    address: str = Field("", max_length=300)
+    beds_total: int = Field(0, ge=0, le=100_000)
+    beds_oxygen: int = Field(0, ge=0, le=100_000)
+    beds_icu: int = Field(0, ge=0, le=100_000)
     priority: int = Field(3, ge=1, le=3)
-    psa_output_nm3_per_h: Decimal = Field(Decimal(0), ge=0)
+    psa_output_nm3_per_h: float = Field(0, ge=0, le=1000)
 
 
+# Optional but not nullable: leaving a field out keeps it; null is refused by the schema.
 class FacilityPatch(Schema):
-    name: str | None = None
-    name_local: str | None = None
-    address: str | None = None
-    notes: str | None = None
-    facility_type: reg.FacilityType | None = None
-    beds_total: int | None = Field(None, ge=0)
-    beds_oxygen: int | None = Field(None, ge=0)
-    beds_icu: int | None = Field(None, ge=0)
-    priority: int | None = Field(None, ge=1, le=3)
-    has_cylinder_manifold: bool | None = None
-    psa_output_nm3_per_h: Decimal | None = Field(None, ge=0)
-    reason: str = Field("", description="Why the change was made (kept in the audit trail).")
+    name: str = Field(None, min_length=1, max_length=200)
+    name_local: str = Field(None, max_length=200)
+    address: str = Field(None, max_length=300)
+    notes: str = Field(None, max_length=5000)
+    facility_type: reg.FacilityType = None  # type: ignore[assignment]
+    beds_total: int = Field(None, ge=0, le=100_000)
+    beds_oxygen: int = Field(None, ge=0, le=100_000)
+    beds_icu: int = Field(None, ge=0, le=100_000)
+    priority: int = Field(None, ge=1, le=3)
+    has_cylinder_manifold: bool = None  # type: ignore[assignment]
+    psa_output_nm3_per_h: float = Field(None, ge=0, le=1000)
+    reason: str = Field(
+        "", max_length=100, description="Why the change was made (kept in the audit trail)."
+    )
+
+
+def _decimals(data: dict[str, Any]) -> dict[str, Any]:
+    """Model decimal fields take Decimal; JSON numbers arrive as float."""
+    return {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in data.items()}
 
 
 @router.post("/facilities", response={201: FacilityOut, **ERRORS}, summary="Register a facility")
@@ -209,7 +217,9 @@ def create_facility(
         raise ValidationError({"code": f"A site with code {data['code']!r} already exists."})
     data["latitude"] = data.pop("latitude_deg")
     data["longitude"] = data.pop("longitude_deg")
-    facility = services.create(request.user, reg.Facility(region=region, **data), reason="api")
+    facility = services.create(
+        request.user, reg.Facility(region=region, **_decimals(data)), reason="api"
+    )
     return Status(201, services.get_visible(_facilities(), request.user, pk=facility.pk))
 
 
@@ -220,7 +230,7 @@ def update_facility(request: HttpRequest, code: str, payload: FacilityPatch) -> 
     facility = services.get_editable(reg.Facility.objects.all(), request.user, code=code)
     changes = payload.dict(exclude_unset=True)
     reason = changes.pop("reason", "")
-    services.update(request.user, facility, changes, reason=reason or "api")
+    services.update(request.user, facility, _decimals(changes), reason=reason or "api")
     return services.get_visible(_facilities(), request.user, pk=facility.pk)
 
 
