@@ -84,7 +84,9 @@ def update(user: Any, obj: M, changes: Mapping[str, Any], *, reason: str = "") -
     with transaction.atomic():
         obj._change_reason = reason or "edit"  # type: ignore[attr-defined]
         obj._history_user = user  # type: ignore[attr-defined]
-        obj.save()
+        # Only the changed columns: two people editing different fields of one record at
+        # the same time both keep their change.
+        obj.save(update_fields=list(changes))
     return obj
 
 

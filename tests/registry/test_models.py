@@ -181,3 +181,14 @@ def test_every_registry_change_is_kept_with_who_and_why(world: World) -> None:
     assert previous.beds_icu == 8
     changed = {c.field for c in last.diff_against(previous).changes}
     assert changed == {"beds_icu"}
+
+
+def test_concurrent_edits_of_different_fields_both_survive(world: World) -> None:
+    from oxyflow.registry import services
+
+    seen_by_staff = reg.Facility.objects.get(pk=world.chu_batna.pk)
+    seen_by_coordinator = reg.Facility.objects.get(pk=world.chu_batna.pk)
+    services.update(world.facility_staff, seen_by_staff, {"beds_icu": 20}, reason="ICU")
+    services.update(world.coordinator, seen_by_coordinator, {"priority": 1}, reason="reference")
+    fresh = reg.Facility.objects.get(pk=world.chu_batna.pk)
+    assert (fresh.beds_icu, fresh.priority) == (20, 1)
