@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from oxyflow.accounts import scopes
-from oxyflow.registry.models import Facility, Producer, Region
+from oxyflow.core import network
+from oxyflow.registry import models as reg
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,9 +58,9 @@ def allowed_fields(user: Any, obj: models.Model) -> frozenset[str] | None:
     scope = scopes.scope_for(user)
     if scope.superuser or scope.role in (scopes.Role.MINISTRY, scopes.Role.COORDINATOR):
         return None
-    if isinstance(obj, Facility):
+    if isinstance(obj, reg.Facility):
         return STAFF_EDITABLE_FACILITY_FIELDS
-    if isinstance(obj, Producer):
+    if isinstance(obj, reg.Producer):
         return STAFF_EDITABLE_PRODUCER_FIELDS
     return None
 
@@ -104,12 +105,86 @@ def create(user: Any, obj: M, *, reason: str = "") -> M:
 
 
 def _check_placement(user: Any, obj: models.Model) -> None:
-    region: Region | None = getattr(obj, "region", None) if hasattr(obj, "region_id") else None
-    if isinstance(obj, Region):
+    region: reg.Region | None = getattr(obj, "region", None) if hasattr(obj, "region_id") else None
+    if isinstance(obj, reg.Region):
         region = obj.parent
     if region is not None and not scopes.region_in_scope(user, region):
         scope = scopes.scope_for(user)
         if scope.role in (scopes.Role.MINISTRY, scopes.Role.COORDINATOR) or scope.superuser:
             raise ValidationError(
-                {"region": _("Region %(code)s is outside your scope.") % {"code": region.code}}
+                {"region": _("reg.Region %(code)s is outside your scope.") % {"code": region.code}}
             )
+
+
+# --- registry rows → core values ---------------------------------------------------------
+
+
+def core_location(site: reg.Site) -> network.Location:
+    return network.Location(float(site.latitude), float(site.longitude))
+
+
+def core_facility(facility: reg.Facility) -> network.Facility:
+    """The facility as the core's demand, autonomy and planning code sees it."""
+    tanks = tuple(
+        network.LoxTank(
+            capacity_kg=tank.capacity_kg(),
+            safety_level_kg=tank.capacity_kg() * float(tank.safety_level_pct) / 100,
+        )
+        for tank in facility.lox_tanks.all()
+    )
+    flows = tuple(
+        float(group.flow_l_per_min)
+        for group in facility.concentrators.all()
+        for _ in range(group.count)
+    )
+    cylinder_types = (
+        (facility.manifold_cylinder_type.code,) if facility.manifold_cylinder_type_id else ()
+    )
+    return network.Facility(
+        code=facility.code,
+        location=core_location(facility),
+        priority=facility.priority,
+        beds_oxygen=facility.beds_oxygen,
+        beds_icu=facility.beds_icu,
+        lox_tanks=tanks,
+        psa_output_nm3_per_h=float(facility.psa_output_nm3_per_h),
+        concentrator_flows_l_per_min=flows,
+        cylinder_types=cylinder_types,
+    )
+
+
+def core_producer(producer: reg.Producer) -> network.Producer:
+    return network.Producer(
+        code=producer.code,
+        location=core_location(producer),
+        capacity_per_day={
+            c.product.code: float(c.capacity_per_day)
+            for c in producer.capacities.select_related("product")
+        },
+        lox_storage_kg=float(producer.lox_storage_kg),
+    )
+
+
+def core_vehicle(vehicle: reg.Vehicle) -> network.Vehicle:
+    return network.Vehicle(
+        registration=vehicle.registration,
+        home=core_location(vehicle.home_depot),
+        lox_capacity_kg=float(vehicle.capacity_kg or 0),
+        cylinder_capacity={
+            c.cylinder_type.code: c.count
+            for c in vehicle.cylinder_capacities.select_related("cylinder_type")
+        },
+    )
+
+
+def core_supply_link(contract: reg.SupplyContract) -> network.SupplyLink:
+    return network.SupplyLink(
+        producer=contract.producer.code,
+        facility=contract.facility.code,
+        product=contract.product.code,
+        agreed_quantity_per_day=float(contract.agreed_quantity_per_day),
+        lead_time_hours=float(contract.lead_time_hours),
+        binding=contract.binding,
+        valid_from=contract.valid_from,
+        valid_to=contract.valid_to,
+    )

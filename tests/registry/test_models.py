@@ -192,3 +192,26 @@ def test_concurrent_edits_of_different_fields_both_survive(world: World) -> None
     services.update(world.coordinator, seen_by_coordinator, {"priority": 1}, reason="reference")
     fresh = reg.Facility.objects.get(pk=world.chu_batna.pk)
     assert (fresh.beds_icu, fresh.priority) == (20, 1)
+
+
+def test_a_facility_converts_to_the_cores_view_with_usable_lox_in_kg(world: World) -> None:
+    from oxyflow.registry import services
+
+    reg.LoxTank.objects.create(
+        facility=world.chu_batna, capacity_liquid_l=Decimal(3000), safety_level_pct=Decimal(20)
+    )
+    reg.FacilityConcentrators.objects.create(
+        facility=world.chu_batna, flow_l_per_min=Decimal(5), count=3
+    )
+    core = services.core_facility(world.chu_batna)
+    assert core.code == "DZ-CHU-BATNA"
+    assert core.lox_capacity_kg == pytest.approx(3423, rel=0.01)
+    assert core.lox_safety_level_kg == pytest.approx(684.6, rel=0.01)
+    assert core.concentrator_output_l_per_min == 15
+    link = services.core_supply_link(world.contract)
+    assert (link.producer, link.facility, link.product) == (
+        "DZ-LINDE-SKIKDA",
+        "DZ-CHU-BATNA",
+        "LOX",
+    )
+    assert services.core_vehicle(world.tanker).lox_capacity_kg == 20000
