@@ -112,7 +112,7 @@ def _check_placement(user: Any, obj: models.Model) -> None:
         scope = scopes.scope_for(user)
         if scope.role in (scopes.Role.MINISTRY, scopes.Role.COORDINATOR) or scope.superuser:
             raise ValidationError(
-                {"region": _("reg.Region %(code)s is outside your scope.") % {"code": region.code}}
+                {"region": _("Region %(code)s is outside your scope.") % {"code": region.code}}
             )
 
 
