@@ -84,6 +84,15 @@ def extracted_msgids() -> set[str]:
         return set(entries(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
 
 
+def _stale_mo(po: Path) -> list[str]:
+    mo = po.with_suffix(".mo")
+    with tempfile.NamedTemporaryFile(suffix=".mo") as compiled:
+        subprocess.run(["msgfmt", "--check-format", "-o", compiled.name, str(po)], check=True)
+        if not mo.exists() or Path(compiled.name).read_bytes() != mo.read_bytes():
+            return [f"{mo.relative_to(ROOT)}: stale; run `oxyflow compilemessages`"]
+    return []
+
+
 def main() -> int:
     if not shutil.which("msgfmt"):
         print("check_translations: GNU gettext (msgfmt) is not installed", file=sys.stderr)
@@ -92,7 +101,7 @@ def main() -> int:
     wanted = extracted_msgids()
     for language in LANGUAGES:
         folder = PACKAGE / "locale" / language / "LC_MESSAGES"
-        po, mo = folder / "django.po", folder / "django.mo"
+        po = folder / "django.po"
         if not po.exists():
             problems.append(f"{po.relative_to(ROOT)}: missing")
             continue
@@ -107,10 +116,9 @@ def main() -> int:
                 problems.append(f"{language}: fuzzy: {msgid!r}")
             elif not translation:
                 problems.append(f"{language}: untranslated: {msgid!r}")
-        with tempfile.NamedTemporaryFile(suffix=".mo") as compiled:
-            subprocess.run(["msgfmt", "--check-format", "-o", compiled.name, str(po)], check=True)
-            if not mo.exists() or Path(compiled.name).read_bytes() != mo.read_bytes():
-                problems.append(f"{mo.relative_to(ROOT)}: stale; run `oxyflow compilemessages`")
+        problems += _stale_mo(po)
+    for po in sorted((PACKAGE / "locale_django_supplement").glob("*/LC_MESSAGES/django.po")):
+        problems += _stale_mo(po)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"check_translations: {len(wanted)} strings, {len(problems)} problems")

@@ -128,3 +128,28 @@ def test_a_user_cannot_revoke_someone_elses_token(world: World) -> None:
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_an_invited_user_follows_the_link_sets_a_password_and_logs_in(world: World) -> None:
+    import re
+
+    logged_in(world.coordinator).post(
+        reverse("accounts:invite"),
+        {
+            "username": "nadia",
+            "email": "nadia@chu-batna.example",
+            "role": Role.FACILITY_STAFF,
+            "facilities": [world.chu_batna.pk],
+        },
+    )
+    [message] = mail.outbox
+    assert "nadia" in message.body  # the username is in the text
+    link = re.search(r"https?://[^/]+(/reset/\S+)", message.body).group(1)
+    client = Client()
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    assert "Choose your password" in form_page.content.decode()
+    new = "oxygen-flows-again-2021"
+    done = client.post(form_page.request["PATH_INFO"], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert Client().login(username="nadia", password=new)

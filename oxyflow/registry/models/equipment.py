@@ -30,6 +30,7 @@ class LoxTank(models.Model):
         validators=[MinValueValidator(Decimal(50)), MaxValueValidator(100000)],
     )
     safety_level_pct = models.DecimalField(
+        # xgettext:no-python-format
         _("safety level (% of capacity)"),
         max_digits=4,
         decimal_places=1,

@@ -186,7 +186,9 @@ class Country(models.Model):
         unique=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. DZ or VN."))],
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, help_text="e.g. Africa/Algiers")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, help_text=_("An IANA time zone, e.g. Africa/Algiers.")
+    )
     weekend_days = models.JSONField(
         _("weekend days"),
         default=list,
