@@ -71,9 +71,7 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
         "ancestors": [*site.region.ancestors(), site.region],
         "contacts": site.contacts.all(),
         "can_edit": scopes.can_edit(request.user, site),
-        "history": specific.history.select_related("history_user").order_by("-history_date")[:20]
-        if hasattr(specific, "history")
-        else [],
+        "history": change_history(specific),
     }
     if isinstance(specific, reg.Facility):
         context["tanks"] = specific.lox_tanks.all()
@@ -87,6 +85,25 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
             specific.contracts.select_related("facility", "product"), request.user
         )
     return render(request, "registry/site_detail.html", context)
+
+
+HISTORY_ROWS = 20
+
+
+def change_history(obj: Any) -> list[dict[str, Any]]:
+    """The latest versions of a record, each with the fields it changed (old → new)."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date")[: HISTORY_ROWS + 1]
+    )
+    rows = []
+    for record, previous in zip(records, [*records[1:], None], strict=False):
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                label = obj._meta.get_field(change.field).verbose_name
+                changes.append({"field": label, "old": change.old, "new": change.new})
+        rows.append({"record": record, "changes": changes})
+    return rows[:HISTORY_ROWS]
 
 
 class FacilityForm(forms.ModelForm):

@@ -139,6 +139,9 @@ def test_facility_staff_saves_beds_and_the_change_is_audited(world: World) -> No
     last = facility.history.latest()
     assert last.history_user == world.facility_staff
     assert last.history_change_reason == "new COVID wing"
+    page = client.get(reverse("registry:site", args=["DZ-CHU-BATNA"])).content.decode()
+    assert "beds, total: 100 → 560" in page
+    assert "new COVID wing" in page
 
 
 def test_facility_staff_cannot_move_their_facility_to_another_region(world: World) -> None:
