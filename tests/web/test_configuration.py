@@ -113,9 +113,12 @@ def test_the_built_in_key_is_a_deployment_error() -> None:
         assert ids(check_secret_key(None)) == {"oxyflow.E002"}
 
 
-def test_debug_wildcard_hosts_plain_http_and_sqlite_are_flagged_for_deployment() -> None:
+def test_debug_wildcard_hosts_plain_http_and_sqlite_are_flagged_for_deployment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from oxyflow.checks import check_debug_and_hosts
 
+    monkeypatch.setattr("oxyflow.checks._uses_postgres", lambda: False)
     with override_settings(ALLOWED_HOSTS=["*"], DEBUG=True, SESSION_COOKIE_SECURE=False):
         found = ids(check_debug_and_hosts(None))
     assert found == {"oxyflow.E003", "oxyflow.E004", "oxyflow.W003", "oxyflow.W004"}
