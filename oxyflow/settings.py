@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oxyflow.accounts",
     "oxyflow.registry",
+    "oxyflow.scenarios",
     "oxyflow.web",
 ]
 
