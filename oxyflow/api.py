@@ -184,12 +184,39 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _respond(request, exc.status_code, error_body([], str(exc), "http_error"))
 
 
+def _core_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A domain rule broken in the core: 422 naming the field, value and rule."""
+    field = str(getattr(exc, "field", "")).replace("[", ".").replace("]", "")
+    loc: list[str | int] = ["body", *[int(p) if p.isdigit() else p for p in field.split(".") if p]]
+    value = getattr(exc, "value", None)
+    if not isinstance(value, bool | int | float | str):
+        value = None
+    return _respond(request, 422, error_body(loc, str(exc), "value_error", value))
+
+
 def _register_routers() -> None:
     from oxyflow.accounts.api import router as accounts_router
+    from oxyflow.core.autonomy import AutonomyError
+    from oxyflow.core.demand import DemandError
+    from oxyflow.core.network import NetworkError
+    from oxyflow.core.projection import ProjectionError
+    from oxyflow.core.scenarios import ScenarioError
+    from oxyflow.core.units import UnitError
     from oxyflow.registry.api import router as registry_router
+    from oxyflow.scenarios.api import router as scenarios_router
 
+    for error in (
+        AutonomyError,
+        DemandError,
+        NetworkError,
+        ProjectionError,
+        ScenarioError,
+        UnitError,
+    ):
+        api.add_exception_handler(error, _core_error)
     api.add_router("/", accounts_router)
     api.add_router("/", registry_router)
+    api.add_router("/", scenarios_router)
 
 
 _register_routers()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictFloat, StrictInt
 
 from oxyflow.accounts import scopes
 from oxyflow.api import ErrorOut
@@ -167,14 +168,14 @@ class FacilityIn(Schema):
     name_local: str = Field("", max_length=200)
     region: str = Field(..., description="Code of the region (district or commune) it sits in.")
     facility_type: reg.FacilityType
-    latitude_deg: float = Field(..., ge=-90, le=90)
-    longitude_deg: float = Field(..., ge=-180, le=180)
+    latitude_deg: StrictFloat = Field(..., ge=-90, le=90)
+    longitude_deg: StrictFloat = Field(..., ge=-180, le=180)
     address: str = Field("", max_length=300)
-    beds_total: int = Field(0, ge=0, le=100_000)
-    beds_oxygen: int = Field(0, ge=0, le=100_000)
-    beds_icu: int = Field(0, ge=0, le=100_000)
-    priority: int = Field(3, ge=1, le=3)
-    psa_output_nm3_per_h: float = Field(0, ge=0, le=1000)
+    beds_total: StrictInt = Field(0, ge=0, le=100_000)
+    beds_oxygen: StrictInt = Field(0, ge=0, le=100_000)
+    beds_icu: StrictInt = Field(0, ge=0, le=100_000)
+    priority: StrictInt = Field(3, ge=1, le=3)
+    psa_output_nm3_per_h: StrictFloat = Field(0, ge=0, le=1000)
 
 
 # Optional but not nullable: leaving a field out keeps it; null is refused by the schema.
@@ -184,12 +185,12 @@ class FacilityPatch(Schema):
     address: str = Field(None, max_length=300)
     notes: str = Field(None, max_length=5000)
     facility_type: reg.FacilityType = None  # type: ignore[assignment]
-    beds_total: int = Field(None, ge=0, le=100_000)
-    beds_oxygen: int = Field(None, ge=0, le=100_000)
-    beds_icu: int = Field(None, ge=0, le=100_000)
-    priority: int = Field(None, ge=1, le=3)
-    has_cylinder_manifold: bool = None  # type: ignore[assignment]
-    psa_output_nm3_per_h: float = Field(None, ge=0, le=1000)
+    beds_total: StrictInt = Field(None, ge=0, le=100_000)
+    beds_oxygen: StrictInt = Field(None, ge=0, le=100_000)
+    beds_icu: StrictInt = Field(None, ge=0, le=100_000)
+    priority: StrictInt = Field(None, ge=1, le=3)
+    has_cylinder_manifold: StrictBool = None  # type: ignore[assignment]
+    psa_output_nm3_per_h: StrictFloat = Field(None, ge=0, le=1000)
     reason: str = Field(
         "", max_length=100, description="Why the change was made (kept in the audit trail)."
     )

@@ -19,8 +19,8 @@ NEW_FACILITY = {
     "name": "EPH T'kout",
     "region": "DZ-05-01",
     "facility_type": "hospital",
-    "latitude_deg": "35.159",
-    "longitude_deg": "6.344",
+    "latitude_deg": 35.159,
+    "longitude_deg": 6.344,
     "beds_total": 60,
     "beds_oxygen": 20,
 }

@@ -1,0 +1,209 @@
+"""`oxyflow scenario`: oxygen and supplies for N patients, optionally per district."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from oxyflow.core.demand import DemandError
+from oxyflow.core.scenarios import ScenarioError
+from oxyflow.registry import models as reg
+from oxyflow.scenarios.services import MIX_CHOICES, ScenarioRequest, run
+
+TABLE_COLUMNS = (
+    ("patients", "patients"),
+    ("severe", "severe"),
+    ("critical", "critical"),
+    ("oxygen_m3_per_day", "O2 Nm³/day"),
+    ("oxygen_m3_per_day_low", "low"),
+    ("oxygen_m3_per_day_high", "high"),
+    ("lox_tonnes_per_day", "LOX t/day"),
+    ("concentrators", "concentrators"),
+    ("psa_m3_per_h", "PSA Nm³/h"),
+    ("storage_kg", "reserve kg"),
+    ("oxygen_beds", "O2 beds"),
+    ("icu_beds", "ICU beds"),
+)
+DISTRICT_COLUMNS = (
+    ("code", "district"),
+    ("patients", "patients"),
+    ("oxygen_m3_per_day", "need Nm³/day"),
+    ("available_m3_per_day", "available Nm³/day"),
+    ("gap_m3_per_day", "gap Nm³/day"),
+    ("binding_constraint", "binding"),
+    ("reserve_days_available", "reserve days"),
+)
+
+
+def patient_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise CommandError(
+            f"--patients={text!r} is invalid: give whole numbers separated by commas, "
+            "e.g. 1000,5000"
+        ) from None
+    return values
+
+
+class Command(BaseCommand):
+    help = (
+        "Oxygen, LOX, cylinders, concentrators, PSA capacity, reserve storage, beds and PPE "
+        "needed for N patients under treatment (WHO ESFT severity mix by default). With "
+        "--region, patients are spread over the region's districts and set against the "
+        "registered supply, transport and storage (gap table). JSON output prints nothing else "
+        "on stdout."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--patients",
+            required=True,
+            type=patient_list,
+            help="Patients under treatment, comma-separated, e.g. 1000,5000,10000.",
+        )
+        parser.add_argument(
+            "--region", help="Region code: spread over its districts and compare with supply."
+        )
+        parser.add_argument(
+            "--profile",
+            default="who",
+            choices=("who", "india"),
+            help="Flow-rate profile (default who: WHO ESFT).",
+        )
+        parser.add_argument(
+            "--mix",
+            default="esft",
+            choices=MIX_CHOICES,
+            help="esft: all cases, 40/40/15/5 %% mild/moderate/severe/critical (default); "
+            "oxygen: oxygen patients only, split by --severe-share.",
+        )
+        parser.add_argument(
+            "--severe-share",
+            type=float,
+            default=0.75,
+            help="With --mix oxygen: share of severe patients (default 0.75).",
+        )
+        parser.add_argument(
+            "--hfnc",
+            type=float,
+            help="High-flow nasal cannula flow in L/min (up to 60) for high-flow patients.",
+        )
+        parser.add_argument(
+            "--reserve-days",
+            type=float,
+            default=3.0,
+            help="Days of reserve storage to plan for (default 3).",
+        )
+        parser.add_argument(
+            "--spread",
+            default="population",
+            choices=("population", "beds"),
+            help="How patients are spread over districts (default population; oxygen beds "
+            "where populations are missing).",
+        )
+        parser.add_argument(
+            "--conditions",
+            choices=("normal", "15c", "21c"),
+            help="Gas reference conditions (default: the region's country, else normal 0 °C).",
+        )
+        parser.add_argument(
+            "--cylinder-type",
+            help="Cylinder type code: count cylinders per day and in circulation.",
+        )
+        parser.add_argument(
+            "--format",
+            default="table",
+            choices=("table", "csv", "json"),
+            help="Output format (default table).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        region = None
+        if options["region"]:
+            region = reg.Region.objects.filter(code=options["region"]).first()
+            if region is None:
+                raise CommandError(f"--region={options['region']!r} is not a known region code.")
+        request = ScenarioRequest(
+            patients=options["patients"],
+            profile=options["profile"],
+            mix=options["mix"],
+            severe_share=options["severe_share"],
+            hfnc_l_per_min=options["hfnc"],
+            reserve_days=options["reserve_days"],
+            spread=options["spread"],
+            conditions=options["conditions"],
+            cylinder_type=options["cylinder_type"],
+        )
+        try:
+            result = run(request, region)
+        except (ScenarioError, DemandError) as exc:
+            raise CommandError(str(exc)) from None
+        fmt = options["format"]
+        if fmt == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            self._csv(result)
+        else:
+            self._table(result)
+
+    def _csv(self, result: dict[str, Any]) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "scenario_patients",
+                "area",
+                *[key for key, _label in TABLE_COLUMNS],
+                "gap_m3_per_day",
+                "binding_constraint",
+            ]
+        )
+        for scenario in result["scenarios"]:
+            writer.writerow(
+                [scenario["patients"], "total", *[scenario[k] for k, _ in TABLE_COLUMNS], "", ""]
+            )
+            for district in scenario["districts"]:
+                writer.writerow(
+                    [
+                        scenario["patients"],
+                        district["code"],
+                        *[district[k] for k, _ in TABLE_COLUMNS],
+                        district["gap_m3_per_day"],
+                        district["binding_constraint"],
+                    ]
+                )
+
+    def _table(self, result: dict[str, Any]) -> None:
+        self.stdout.write(f"Reference conditions: {result['reference_conditions']} (m³ are Nm³)")
+        self._rows([s for s in result["scenarios"]], TABLE_COLUMNS)
+        for scenario in result["scenarios"]:
+            if scenario["districts"]:
+                self.stdout.write(
+                    f"\n{scenario['patients']} patients in {result['region']}, per district:"
+                )
+                self._rows(scenario["districts"], DISTRICT_COLUMNS)
+        self.stdout.write("\nBasis: " + result["scenarios"][0]["basis"])
+
+    def _rows(self, rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...]) -> None:
+        cells = [[label for _key, label in columns]]
+        cells += [
+            [
+                "—"
+                if row[key] is None
+                else f"{row[key]:,}"
+                if isinstance(row[key], int | float)
+                else str(row[key])
+                for key, _label in columns
+            ]
+            for row in rows
+        ]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        for line in cells:
+            self.stdout.write(
+                "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True))
+            )
