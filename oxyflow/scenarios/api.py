@@ -16,9 +16,10 @@ from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictFloat, St
 from oxyflow.accounts import scopes
 from oxyflow.api import ErrorOut
 from oxyflow.core import autonomy, demand, projection, units
+from oxyflow.core.contingency import DEFAULT_HORIZON_DAYS
 from oxyflow.registry import models as reg
 from oxyflow.registry import services as registry_services
-from oxyflow.scenarios import services
+from oxyflow.scenarios import contingency, services
 
 router = Router(tags=["demand and scenarios"])
 
@@ -247,3 +248,37 @@ def post_scenarios(request: HttpRequest, payload: ScenarioIn) -> Any:
     data = payload.dict(exclude={"region"})
     data["patients"] = tuple(payload.patients)
     return services.run(services.ScenarioRequest(**data), region)
+
+
+class ContingencyIn(Schema):
+    region: str = Field(..., description="Region code: its districts are the demand nodes.")
+    patients: StrictInt = Field(
+        ..., ge=0, le=10_000_000, description="Patients under treatment in the region."
+    )
+    spread: Literal["population", "beds"] = "population"
+    profile: Literal["who", "india"] = "who"
+    mix: Literal["esft", "oxygen"] = "esft"
+    severe_share: StrictFloat = Field(0.75, ge=0, le=1)
+    reserve_days: StrictFloat = Field(
+        3, ge=0, le=90, description="As for /scenarios; it does not change the daily need."
+    )
+    conditions: Literal["normal", "15c", "21c"] = Field(None)
+    horizon_days: StrictInt = Field(
+        DEFAULT_HORIZON_DAYS,
+        ge=1,
+        le=contingency.MAX_HORIZON_DAYS,
+        description="Days ahead in which a district's storage is drawn down.",
+    )
+
+
+@router.post(
+    "/contingency",
+    response={200: dict[str, Any], **ERRORS},
+    summary="N-1: which districts go short if one producer stops",
+)
+def post_contingency(request: HttpRequest, payload: ContingencyIn) -> Any:
+    region = registry_services.get_visible(
+        reg.Region.objects.all(), request.user, code=payload.region
+    )
+    data = payload.dict(exclude={"region"})
+    return contingency.run(contingency.ContingencyRequest(**data), region)

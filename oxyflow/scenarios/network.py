@@ -62,7 +62,7 @@ def _district_of(site_region_path: str, districts: list[reg.Region]) -> reg.Regi
     return None
 
 
-def _shift_hours(vehicle: reg.Vehicle) -> float:
+def shift_hours(vehicle: reg.Vehicle) -> float:
     if vehicle.shift_start and vehicle.shift_end:
         start = datetime.combine(date.min, vehicle.shift_start)
         end = datetime.combine(date.min, vehicle.shift_end)
@@ -71,7 +71,7 @@ def _shift_hours(vehicle: reg.Vehicle) -> float:
     return DEFAULT_SHIFT_H
 
 
-def _trip_capacity_nm3(vehicle: reg.Vehicle, conditions: units.ReferenceConditions) -> float:
+def trip_capacity_nm3(vehicle: reg.Vehicle, conditions: units.ReferenceConditions) -> float:
     per_kg = float(units.to_magnitude(units.gas_volume_per_kg(conditions), "Nm3/kg"))
     nm3 = float(vehicle.capacity_kg or 0) * per_kg
     for load in vehicle.cylinder_capacities.all():
@@ -132,7 +132,7 @@ def district_capacities(region: reg.Region, on_day: date | None = None) -> list[
         result[code].suppliers.add(contract.producer.code)
         if contract.producer.organisation_id:
             org_districts[contract.producer.organisation_id].add(code)
-    centroids = {d.code: _centroid(d) for d in districts}
+    centroids = {d.code: centroid(d) for d in districts}
     vehicles = (
         reg.Vehicle.objects.filter(
             organisation_id__in=org_districts, status=reg.VehicleStatus.AVAILABLE
@@ -142,14 +142,14 @@ def district_capacities(region: reg.Region, on_day: date | None = None) -> list[
     )
     for vehicle in vehicles:
         served = sorted(org_districts[vehicle.organisation_id])
-        capacity = _trip_capacity_nm3(vehicle, conditions)
+        capacity = trip_capacity_nm3(vehicle, conditions)
         home = site_location(vehicle.home_depot)
         for code in served:
             target = centroids.get(code)
             if target is None:
                 continue
             round_trip_h = 2 * network.road_km(home, target) / LOADED_KM_PER_H + HANDLING_H
-            trips = max(math.floor(_shift_hours(vehicle) / round_trip_h), 0)
+            trips = max(math.floor(shift_hours(vehicle) / round_trip_h), 0)
             result[code].transport_nm3_per_day += trips * capacity / len(served)
     return list(result.values())
 
@@ -158,7 +158,7 @@ def site_location(site: reg.Site) -> network.Location:
     return network.Location(float(site.latitude), float(site.longitude))
 
 
-def _centroid(region: reg.Region) -> network.Location | None:
+def centroid(region: reg.Region) -> network.Location | None:
     if region.latitude is not None and region.longitude is not None:
         return network.Location(float(region.latitude), float(region.longitude))
     sites = reg.Site.objects.filter(region__path__startswith=region.path)

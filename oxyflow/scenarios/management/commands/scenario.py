@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -43,9 +44,8 @@ def patient_list(text: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
     except ValueError:
-        raise CommandError(
-            f"--patients={text!r} is invalid: give whole numbers separated by commas, "
-            "e.g. 1000,5000"
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is invalid: give whole numbers separated by commas, e.g. 1000,5000"
         ) from None
     return values
 
