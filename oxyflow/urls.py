@@ -43,5 +43,6 @@ urlpatterns = [
     ),
     path("accounts/", include("oxyflow.accounts.urls")),
     path("", include("oxyflow.registry.urls")),
+    path("scenarios/", include("oxyflow.scenarios.urls")),
     path("", include("oxyflow.web.urls")),
 ]
