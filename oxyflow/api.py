@@ -17,6 +17,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import field_validator
 
 from oxyflow.accounts.models import ApiToken
 
@@ -30,6 +31,18 @@ class ErrorItem(Schema):
 
 class ErrorOut(Schema):
     detail: list[ErrorItem]
+
+
+class InputSchema(Schema):
+    """A request body: text may not contain NUL, which PostgreSQL cannot store."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text may not contain the NUL character")
+        return value
 
 
 class TokenAuth(HttpBearer):

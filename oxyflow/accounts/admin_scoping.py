@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from oxyflow.accounts import scopes
@@ -38,6 +38,37 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(getattr(request.user, "is_superuser", False))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            from oxyflow.registry.services import allowed_fields
+
+            allowed = allowed_fields(request.user, obj)
+            if allowed is not None:
+                # Site staff keep their own figures; placement stays with coordinators.
+                readonly += [
+                    f.name
+                    for f in obj._meta.concrete_fields
+                    if f.editable and f.name not in allowed and f.name not in readonly
+                ]
+        return readonly
+
+    def _in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
+        # simple_history's pages answer 403 for an object that exists but 404 for one
+        # that does not, which would reveal out-of-scope objects.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         related = db_field.remote_field.model

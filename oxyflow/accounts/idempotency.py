@@ -77,7 +77,8 @@ class IdempotencyMiddleware:
                     user_id=user_id,
                     key=key,
                     method=request.method,
-                    path=request.path,
+                    # The digest covers the whole path; the stored copy is for operators.
+                    path=request.path[:500],
                     request_digest=digest,
                     status_code=PENDING,
                     response_body="",

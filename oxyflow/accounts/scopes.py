@@ -137,7 +137,8 @@ def _q(model: type[models.Model], scope: Scope, *, edit: bool) -> Q:
         return Q() if not edit or role == Role.MINISTRY else _NOTHING
     if model is reg.Organisation:
         if role == Role.PRODUCER_STAFF:
-            return Q(pk=scope.organisation_id)
+            # Staff read their organisation; only the ministry changes it.
+            return _NOTHING if edit else Q(pk=scope.organisation_id)
         if edit:
             return (
                 Q(country__region__path=scope.country_path) if role == Role.MINISTRY else _NOTHING
@@ -167,16 +168,22 @@ def _q(model: type[models.Model], scope: Scope, *, edit: bool) -> Q:
 
 
 def _profile_q(scope: Scope, *, edit: bool) -> Q:
+    """Users a manager may see and manage: only those whose whole scope lies within the
+    manager's, never a superuser. Producer/transporter staff act nationally for their
+    organisation, so only the ministry of its country manages them."""
     if scope.role not in (Role.MINISTRY, Role.COORDINATOR) or not scope.region_path:
         return _NOTHING
     path = scope.region_path
-    in_region_sites = reg.Site.objects.filter(region__path__startswith=path)
+    outside = reg.Facility.objects.exclude(region__path__startswith=path).values("pk")
+    reaches_outside = Profile.objects.filter(facilities__in=outside).values("pk")
     q = Q(region__path__startswith=path) & ~Q(role=Role.MINISTRY)
-    q |= Q(role=Role.FACILITY_STAFF, facilities__in=in_region_sites.values("pk"))
-    q |= Q(role=Role.PRODUCER_STAFF, organisation__sites__in=in_region_sites.values("pk"))
+    q |= Q(role=Role.FACILITY_STAFF, facilities__region__path__startswith=path) & ~Q(
+        pk__in=reaches_outside
+    )
     if scope.role == Role.MINISTRY:
+        q |= Q(role=Role.PRODUCER_STAFF, organisation__country__region__path=scope.country_path)
         q |= Q(role=Role.MINISTRY, region__path=path)
-    return q
+    return q & Q(user__is_superuser=False)
 
 
 # Models with a scope rule (foreign-key choices in forms are narrowed to these).

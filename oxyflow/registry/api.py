@@ -11,13 +11,13 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictFloat, StrictInt
 
 from oxyflow.accounts import scopes
-from oxyflow.api import ErrorOut
+from oxyflow.api import ErrorOut, InputSchema
 from oxyflow.registry import models as reg
 from oxyflow.registry import services
 
 router = Router(tags=["registry"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class RegionOut(Schema):
@@ -162,7 +162,7 @@ def get_facility(request: HttpRequest, code: str) -> Any:
     return services.get_visible(_facilities(), request.user, code=code)
 
 
-class FacilityIn(Schema):
+class FacilityIn(InputSchema):
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=200)
     name_local: str = Field("", max_length=200)
@@ -179,7 +179,7 @@ class FacilityIn(Schema):
 
 
 # Optional but not nullable: leaving a field out keeps it; null is refused by the schema.
-class FacilityPatch(Schema):
+class FacilityPatch(InputSchema):
     name: str = Field(None, min_length=1, max_length=200)
     name_local: str = Field(None, max_length=200)
     address: str = Field(None, max_length=300)
@@ -207,15 +207,17 @@ def create_facility(
     payload: FacilityIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Any:
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
+    if not scopes.can_create(request.user, reg.Facility):
+        raise PermissionDenied("Your role may not add facilities.")
     data = payload.dict()
     region_code = data.pop("region")
     region = reg.Region.objects.filter(code=region_code).first()
     if region is None or not scopes.can_view(request.user, region):
         raise ValidationError({"region": f"Unknown region code {region_code!r}."})
     if reg.Site.objects.filter(code=data["code"]).exists():
-        raise ValidationError({"code": f"A site with code {data['code']!r} already exists."})
+        raise ValidationError({"code": f"The site code {data['code']!r} is already taken."})
     data["latitude"] = data.pop("latitude_deg")
     data["longitude"] = data.pop("longitude_deg")
     facility = services.create(

@@ -35,6 +35,9 @@ STAFF_EDITABLE_FACILITY_FIELDS = frozenset(
 STAFF_EDITABLE_PRODUCER_FIELDS = frozenset(
     {"name", "name_local", "address", "notes", "lox_storage_kg", "cylinder_storage_count"}
 )
+STAFF_EDITABLE_DEPOT_FIELDS = frozenset({"name", "name_local", "address", "notes"})
+# The history keeps a reason of at most this many characters.
+REASON_MAX_LENGTH = 100
 
 
 def get_visible(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
@@ -62,15 +65,36 @@ def allowed_fields(user: Any, obj: models.Model) -> frozenset[str] | None:
         return STAFF_EDITABLE_FACILITY_FIELDS
     if isinstance(obj, reg.Producer):
         return STAFF_EDITABLE_PRODUCER_FIELDS
-    return None
+    if isinstance(obj, reg.Depot):
+        return STAFF_EDITABLE_DEPOT_FIELDS
+    if isinstance(obj, reg.Vehicle):
+        # A vehicle stays with its organisation; the rest is the transporter's to keep.
+        return frozenset(f.name for f in reg.Vehicle._meta.concrete_fields) - {"id", "organisation"}
+    return frozenset()
+
+
+def check_reason(reason: str) -> str:
+    if "\x00" in reason:
+        raise ValidationError(
+            {"reason": _("The text contains a NUL character, which is not allowed.")}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason to %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    return reason
 
 
 def update(user: Any, obj: M, changes: Mapping[str, Any], *, reason: str = "") -> M:
     """Apply ``changes`` to a row the user may edit; validate fully; record who and why.
 
-    Raises ``PermissionDenied`` for a field outside the user's rights and
-    ``ValidationError`` (field → message) for invalid values; nothing is saved then.
+    The row is re-read and locked inside the transaction, so the rules are checked against
+    what is stored now, not against a copy another user has changed since. Raises
+    ``PermissionDenied`` for a row outside the user's rights and ``ValidationError``
+    (field → message) for a refused field or an invalid value; nothing is saved then.
+    Returns the saved row.
     """
+    check_reason(reason)
     if not scopes.can_edit(user, obj):
         raise PermissionDenied(_("You may read this record but not change it."))
     allowed = allowed_fields(user, obj)
@@ -78,21 +102,23 @@ def update(user: Any, obj: M, changes: Mapping[str, Any], *, reason: str = "") -
         refused = sorted(set(changes) - allowed)
         if refused:
             raise ValidationError({f: _("Your role may not change this field.") for f in refused})
-    for field, value in changes.items():
-        setattr(obj, field, value)
-    _check_placement(user, obj)
-    obj.full_clean()
     with transaction.atomic():
-        obj._change_reason = reason or "edit"  # type: ignore[attr-defined]
-        obj._history_user = user  # type: ignore[attr-defined]
+        current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        for field, value in changes.items():
+            setattr(current, field, value)
+        _check_placement(user, current)
+        current.full_clean()
+        current._change_reason = reason or "edit"  # type: ignore[attr-defined]
+        current._history_user = user  # type: ignore[attr-defined]
         # Only the changed columns: two people editing different fields of one record at
         # the same time both keep their change.
-        obj.save(update_fields=list(changes))
-    return obj
+        current.save(update_fields=list(changes))
+    return current
 
 
 def create(user: Any, obj: M, *, reason: str = "") -> M:
     """Insert a new row if the user may create it where it is placed."""
+    check_reason(reason)
     if not scopes.can_create(user, type(obj)):
         raise PermissionDenied(_("Your role may not add this kind of record."))
     _check_placement(user, obj)

@@ -110,7 +110,7 @@ class FacilityForm(forms.ModelForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"),
         required=False,
-        max_length=200,
+        max_length=services.REASON_MAX_LENGTH,
         help_text=gettext_lazy("Kept in the change history."),
     )
 
@@ -197,6 +197,10 @@ def site_edit(request: HttpRequest, code: str) -> HttpResponse:
         placeable = scopes.visible(reg.Region.objects.active(), request.user).values("pk")
     form.fields["region"].queryset = reg.Region.objects.filter(
         Q(pk__in=placeable) | Q(pk=instance.region_id)
+    )
+    visible_organisations = scopes.visible(reg.Organisation.objects.all(), request.user)
+    form.fields["organisation"].queryset = reg.Organisation.objects.filter(
+        Q(pk__in=visible_organisations.values("pk")) | Q(pk=instance.organisation_id)
     )
     for name, field in form.fields.items():
         if allowed is not None and name not in allowed and name != "reason":

@@ -1,0 +1,30 @@
+"""Refuse requests whose address carries a NUL character.
+
+PostgreSQL cannot store or compare text containing NUL (SQLite can), so a NUL in a path
+or a query parameter would otherwise reach the database and fail there with a server
+error. Answer 400 before any view runs, in the API's error shape under /api/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+
+class RefuseNulMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        in_query = any("\x00" in k or "\x00" in v for k, v in request.GET.items())
+        if "\x00" in request.path or in_query:
+            where = "query" if in_query else "path"
+            message = "The address contains a NUL character, which is not allowed."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": [{"loc": [where], "msg": message, "type": "nul_character"}]},
+                    status=400,
+                )
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
