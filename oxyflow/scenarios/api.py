@@ -2,6 +2,7 @@
 
 These compute; they store nothing. Inputs are validated twice: by the schema (types,
 bounds) and by the core (domain rules), whose typed errors become the same 422 shape.
+Every endpoint needs a role: an account without one gets 403.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictFloat, StrictInt
@@ -34,7 +36,14 @@ def _iso_text(value: Any) -> Any:
 
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _require_role(request: HttpRequest) -> None:
+    """Refuse (403) an authenticated account that has no role yet."""
+    scope = scopes.scope_for(request.user)
+    if scope.role is None and not scope.superuser:
+        raise PermissionDenied("Your account has no role yet.")
 
 
 class CensusIn(Schema):
@@ -61,6 +70,7 @@ class DemandOut(Schema):
 
 @router.post("/demand", response={200: DemandOut, **ERRORS}, summary="Oxygen demand of a census")
 def post_demand(request: HttpRequest, payload: CensusIn) -> Any:
+    _require_role(request)
     profile = demand.PROFILES[payload.profile]
     if payload.hfnc_l_per_min is not None:
         profile = demand.with_hfnc(profile, payload.hfnc_l_per_min)
@@ -128,6 +138,7 @@ class AutonomyOut(Schema):
     summary="Hours until a facility's usable oxygen runs out",
 )
 def post_autonomy(request: HttpRequest, payload: AutonomyIn) -> Any:
+    _require_role(request)
     cylinder_types = {
         c.code: c
         for c in scopes.visible(reg.CylinderType.objects.all(), request.user).filter(
@@ -207,6 +218,7 @@ class ProjectionOut(Schema):
 
 @router.post("/projection", response={200: ProjectionOut, **ERRORS}, summary="Census projection")
 def post_projection(request: HttpRequest, payload: ProjectionIn) -> Any:
+    _require_role(request)
     result = projection.project(
         payload.history, payload.horizon_days, model=payload.model, interval=payload.interval
     )
@@ -240,6 +252,7 @@ class ScenarioIn(Schema):
 
 @router.post("/scenarios", response={200: dict[str, Any], **ERRORS}, summary="Run scenarios")
 def post_scenarios(request: HttpRequest, payload: ScenarioIn) -> Any:
+    _require_role(request)
     region = None
     if payload.region is not None:
         region = registry_services.get_visible(
@@ -277,8 +290,9 @@ class ContingencyIn(Schema):
     summary="N-1: which districts go short if one producer stops",
 )
 def post_contingency(request: HttpRequest, payload: ContingencyIn) -> Any:
+    _require_role(request)
     region = registry_services.get_visible(
         reg.Region.objects.all(), request.user, code=payload.region
     )
     data = payload.dict(exclude={"region"})
-    return contingency.run(contingency.ContingencyRequest(**data), region)
+    return contingency.run(contingency.ContingencyRequest(**data), region, user=request.user)

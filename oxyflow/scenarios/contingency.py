@@ -18,8 +18,14 @@ The network handed to :mod:`oxyflow.core.contingency` is built here, in one plac
   distance in a day (whole round trips per shift, as in ``network.py``), counted whole on
   every link — an upper bound, since one fleet cannot serve every link at once.
 
-Every volume is m³ of gas at one set of reference conditions (the request's, else the
-country's): registry figures worked out at the country's conditions are restated.
+Every volume is Nm³ of gas at one set of reference conditions (the request's, else the
+country's): LOX, cylinders (usable content) and on-site generation are all stated at them
+(``district_capacities`` and ``trip_capacity_nm3`` are asked for those conditions).
+
+Visibility: every producer counts in the computation, since re-supply depends on the
+national picture. The report names only the producers the user may see; the others are
+summed into one anonymous source (:data:`OTHER_PRODUCERS`), and outages are listed only
+for visible producers. Without a user (the CLI, an operator) everything is visible.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from oxyflow.accounts import scopes
 from oxyflow.core import contingency as core
 from oxyflow.core import network as core_network
 from oxyflow.core import units
@@ -42,8 +49,12 @@ from oxyflow.scenarios.network import (
     HANDLING_H,
     LOADED_KM_PER_H,
     centroid,
+    cylinder_usable_nm3,
+    describe_conditions,
     district_capacities,
     districts_of,
+    local_today,
+    nm3_unit,
     reference_conditions,
     shift_hours,
     site_location,
@@ -51,6 +62,9 @@ from oxyflow.scenarios.network import (
 )
 
 MAX_HORIZON_DAYS = 60
+# The one source that stands for every producer the user may not see.
+OTHER_PRODUCERS = "other-national-producers"
+OTHER_PRODUCERS_NAME = "Other producers in the country"
 
 
 @dataclass(frozen=True)
@@ -78,24 +92,23 @@ class RegionNetwork:
     contracted: frozenset[tuple[str, str]]
     conditions: units.ReferenceConditions
     basis: str
+    # Producers in the network that the user may not see (reported only in aggregate).
+    hidden: frozenset[str] = frozenset()
 
 
 def _per_kg(conditions: units.ReferenceConditions) -> float:
     return float(units.to_magnitude(units.gas_volume_per_kg(conditions), "Nm3/kg"))
 
 
-def _cylinder_nm3(cylinder_type: reg.CylinderType, conditions: units.ReferenceConditions) -> float:
-    return float(units.to_magnitude(cylinder_type.spec().content(conditions), "Nm3"))
-
-
 def _product_nm3(
     product: reg.Product, quantity: float, conditions: units.ReferenceConditions
 ) -> float:
-    """Gas in ``quantity`` of a product (kg of LOX or full cylinders); 0 for anything else."""
+    """Gas in ``quantity`` of a product (kg of LOX, or full cylinders at their usable
+    content above the residual pressure); 0 for anything else."""
     if product.kind == reg.ProductKind.LOX:
         return quantity * _per_kg(conditions)
     if product.kind == reg.ProductKind.CYLINDER and product.cylinder_type is not None:
-        return quantity * _cylinder_nm3(product.cylinder_type, conditions)
+        return quantity * cylinder_usable_nm3(product.cylinder_type, conditions)
     return 0.0
 
 
@@ -112,7 +125,7 @@ def _fleet_nm3_per_day(vehicles: list[reg.Vehicle], km: float, per_trip: dict[in
 def _producers(
     country_code: str, contracts: list[reg.SupplyContract], conditions: units.ReferenceConditions
 ) -> tuple[list[reg.Producer], dict[str, float], list[str]]:
-    """Active producers of the country plus contracted ones, their capacity (m³/day), and
+    """Active producers of the country plus contracted ones, their capacity (Nm³/day), and
     the contracted producers counted at their contracts for want of a registered capacity.
     """
     contracted_codes = {c.producer.code for c in contracts}
@@ -152,27 +165,26 @@ def build_network(
     conditions: units.ReferenceConditions | None = None,
     nearest: int = core.DEFAULT_NEAREST_SOURCES,
     on_day: date | None = None,
+    user: Any = None,
 ) -> RegionNetwork:
-    """The supply network of ``region``'s districts, given each district's need (m³/day).
+    """The supply network of ``region``'s districts, given each district's need (Nm³/day).
 
     ``need_nm3_per_day`` maps district codes to need (a missing district needs nothing);
-    volumes are m³ at ``conditions`` (default: the country's). Raises
+    volumes are Nm³ at ``conditions`` (default: the country's); contracts are live on
+    ``on_day`` (default: today in the country). With a ``user``, the producers they may
+    not see are marked ``hidden`` (still in the network). Raises
     :class:`~oxyflow.core.contingency.ContingencyError` if a figure breaks a network rule.
     """
-    day = on_day or date.today()
-    country_conditions = reference_conditions(region)
-    conditions = conditions or country_conditions
-    # district_capacities states gas at the country's conditions; restate it (storage,
-    # contracts and transport all come from kg of LOX or cylinder contents).
-    restate = _per_kg(conditions) / _per_kg(country_conditions)
-    capacities = district_capacities(region, on_day=day)
+    day = on_day or local_today(region)
+    conditions = conditions or reference_conditions(region)
+    capacities = district_capacities(region, on_day=day, conditions=conditions)
     districts = districts_of(region)
     centroids = {d.code: centroid(d) for d in districts}
     nodes = tuple(
         core.DemandNode(
             code=c.code,
             need_nm3_per_day=float(need_nm3_per_day.get(c.code, 0.0)),
-            storage_nm3=c.storage_nm3 * restate,
+            storage_nm3=c.storage_nm3,
             onsite_nm3_per_day=c.onsite_nm3_per_day,
         )
         for c in capacities
@@ -205,7 +217,7 @@ def build_network(
     suppliers_of: dict[str, int] = defaultdict(int)
     for _source, node in pairs:
         suppliers_of[node] += 1
-    transport_of = {c.code: c.transport_nm3_per_day * restate for c in capacities}
+    transport_of = {c.code: c.transport_nm3_per_day for c in capacities}
     location_of = {p.code: site_location(p) for p in producers}
     links: list[core.Link] = []
     for source, node in pairs:
@@ -241,13 +253,23 @@ def build_network(
             if (link.source, link.node) not in contracted and link.transport_nm3_per_day > 0:
                 links.append(link)
 
+    hidden: frozenset[str] = frozenset()
+    if user is not None:
+        seen = set(
+            scopes.visible(
+                reg.Producer.objects.filter(pk__in=[p.pk for p in producers]), user
+            ).values_list("code", flat=True)
+        )
+        hidden = frozenset(p.code for p in producers if p.code not in seen)
+
     basis = (
-        f"Gas in m³ at {conditions.name} conditions ({conditions.temperature_c:g} °C, "
-        f"{conditions.pressure_bar:g} bar). Sources: active producers of {country_code} and "
+        f"Gas in Nm³ at {describe_conditions(conditions)}. Sources: active producers of "
+        f"{country_code} and "
         "producers under contract with the region, at their registered LOX and cylinder "
         "capacity per day"
         + (
-            f" (no registered capacity, counted at their contracts: {', '.join(from_contracts)})"
+            " (no registered capacity, counted at their contracts: "
+            f"{_named(from_contracts, hidden)})"
             if from_contracts
             else ""
         )
@@ -257,8 +279,17 @@ def build_network(
         f"vehicles move in a day (whole round trips per shift at {LOADED_KM_PER_H:g} km/h "
         f"loaded plus {HANDLING_H:g} h handling; ESTIMATE, an upper bound: the fleet is "
         "counted whole on every link). Storage is usable LOX above safety levels; on-site "
-        "generation is PSA and concentrators. Shortage is placed by least total shortage, "
-        "then least road distance."
+        "generation is PSA and concentrators (rated at normal conditions, restated); "
+        "cylinders count their usable content above the residual pressure. Shortage is "
+        "placed by least total shortage, then least road distance."
+        + (
+            f" {len(hidden)} producer(s) you cannot see are counted in the computation but "
+            f"reported together as '{OTHER_PRODUCERS}' (summed capacity; their links summed "
+            "per district, without road distance); outages are listed only for producers "
+            "you can see."
+            if hidden
+            else ""
+        )
     )
     return RegionNetwork(
         network=core.SupplyNetwork(nodes, sources, tuple(links)),
@@ -267,7 +298,17 @@ def build_network(
         contracted=contracted,
         conditions=conditions,
         basis=basis,
+        hidden=hidden,
     )
+
+
+def _named(codes: list[str], hidden: frozenset[str]) -> str:
+    """The visible ``codes``, then how many others there are (their codes stay hidden)."""
+    shown = [code for code in codes if code not in hidden]
+    others = len(codes) - len(shown)
+    if others:
+        shown.append(f"{others} other producer(s)")
+    return ", ".join(shown)
 
 
 def _conditions(request: ContingencyRequest, region: reg.Region) -> units.ReferenceConditions:
@@ -284,7 +325,7 @@ def _conditions(request: ContingencyRequest, region: reg.Region) -> units.Refere
 
 
 def district_needs(request: ContingencyRequest, region: reg.Region) -> dict[str, float]:
-    """Each district's oxygen need (m³/day) for the request's scenario, as services.run has it."""
+    """Each district's oxygen need (Nm³/day) for the request's scenario, as services.run has it."""
     scenario = services.run(
         services.ScenarioRequest(
             patients=(request.patients,),
@@ -300,11 +341,13 @@ def district_needs(request: ContingencyRequest, region: reg.Region) -> dict[str,
     return {d["code"]: float(d["oxygen_m3_per_day"]) for d in scenario["scenarios"][0]["districts"]}
 
 
-def run(request: ContingencyRequest, region: reg.Region) -> dict[str, Any]:
+def run(request: ContingencyRequest, region: reg.Region, user: Any = None) -> dict[str, Any]:
     """Baseline allocation and the N-1 outages of ``region`` for a scenario, JSON-able.
 
-    Outages list every producer, largest total shortfall first. Raises ``ScenarioError``
-    / ``DemandError`` (field, value, rule) on bad input.
+    Outages list every producer ``user`` may see (all without a user), largest total
+    shortfall first; producers hidden from the user are computed with but reported only
+    in aggregate. Raises ``ScenarioError`` / ``DemandError`` (field, value, rule) on bad
+    input.
     """
     if not 1 <= request.horizon_days <= MAX_HORIZON_DAYS:
         raise ScenarioError(
@@ -315,7 +358,9 @@ def run(request: ContingencyRequest, region: reg.Region) -> dict[str, Any]:
     conditions = _conditions(request, region)
     needs = district_needs(request, region)
     try:
-        built = build_network(region, needs, conditions=conditions, nearest=request.nearest)
+        built = build_network(
+            region, needs, conditions=conditions, nearest=request.nearest, user=user
+        )
         allocation = core.allocate(built.network)
         impacts = core.n_minus_1(built.network, horizon_days=request.horizon_days)
     except core.ContingencyError as exc:
@@ -338,9 +383,16 @@ def report(
     allocation: core.Allocation,
     impacts: list[core.OutageImpact],
 ) -> dict[str, Any]:
-    """The result as plain numbers (m³ rounded to 0.1), units in the keys."""
+    """The result as plain numbers (Nm³ rounded to 0.1), units in the keys and ``units``.
+
+    Producers in ``built.hidden`` appear only as one :data:`OTHER_PRODUCERS` source (summed
+    capacity) and one link per district (summed transport, no road distance); no outage
+    is listed for them.
+    """
     net = built.network
     names = built.district_names
+    hidden = built.hidden
+    impacts = [impact for impact in impacts if impact.source not in hidden]
     outages = [
         {
             "code": impact.source,
@@ -362,17 +414,18 @@ def report(
         for impact in impacts
     ]
     outages.sort(key=_largest_shortfall_first)
+    per_day = nm3_unit(built.conditions, "/day")
     return {
         "region": region.code,
         "patients": request.patients,
         "reference_conditions": built.conditions.name,
         "horizon_days": request.horizon_days,
         "units": {
-            "need_m3_per_day": "m³/day",
-            "shortage_m3_per_day": "m³/day",
-            "storage_m3": "m³",
-            "capacity_m3_per_day": "m³/day",
-            "transport_m3_per_day": "m³/day",
+            "need_m3_per_day": per_day,
+            "shortage_m3_per_day": per_day,
+            "storage_m3": nm3_unit(built.conditions),
+            "capacity_m3_per_day": per_day,
+            "transport_m3_per_day": per_day,
             "road_km": "km",
         },
         "districts": [
@@ -386,26 +439,8 @@ def report(
             }
             for node in net.nodes
         ],
-        "sources": [
-            {
-                "code": s.code,
-                "name": built.producer_names[s.code],
-                "capacity_m3_per_day": round(s.capacity_nm3_per_day, 1),
-            }
-            for s in net.sources
-        ],
-        "links": [
-            {
-                "producer": link.source,
-                "district": link.node,
-                "contracted": (link.source, link.node) in built.contracted,
-                "transport_m3_per_day": None
-                if math.isinf(link.transport_nm3_per_day)
-                else round(link.transport_nm3_per_day, 1),
-                "road_km": round(link.cost_per_nm3, 1),
-            }
-            for link in net.links
-        ],
+        "sources": _sources(built),
+        "links": _links(built),
         "baseline": {
             "total_shortage_m3_per_day": round(allocation.total_shortage_nm3_per_day, 1),
             "districts": [
@@ -420,3 +455,65 @@ def report(
         "outages": outages,
         "basis": built.basis,
     }
+
+
+def _transport(nm3_per_day: float) -> float | None:
+    return None if math.isinf(nm3_per_day) else round(nm3_per_day, 1)
+
+
+def _sources(built: RegionNetwork) -> list[dict[str, Any]]:
+    """Visible sources by name; hidden ones summed into one anonymous row."""
+    rows: list[dict[str, Any]] = [
+        {
+            "code": s.code,
+            "name": built.producer_names[s.code],
+            "capacity_m3_per_day": round(s.capacity_nm3_per_day, 1),
+        }
+        for s in built.network.sources
+        if s.code not in built.hidden
+    ]
+    if built.hidden:
+        total = sum(s.capacity_nm3_per_day for s in built.network.sources if s.code in built.hidden)
+        rows.append(
+            {
+                "code": OTHER_PRODUCERS,
+                "name": OTHER_PRODUCERS_NAME,
+                "capacity_m3_per_day": round(total, 1),
+            }
+        )
+    return rows
+
+
+def _links(built: RegionNetwork) -> list[dict[str, Any]]:
+    """Visible links one by one; hidden producers' links summed per district."""
+    rows: list[dict[str, Any]] = []
+    other: dict[str, tuple[bool, float]] = {}
+    for link in built.network.links:
+        contracted = (link.source, link.node) in built.contracted
+        if link.source in built.hidden:
+            was_contracted, transport = other.get(link.node, (False, 0.0))
+            other[link.node] = (
+                was_contracted or contracted,
+                transport + link.transport_nm3_per_day,
+            )
+            continue
+        rows.append(
+            {
+                "producer": link.source,
+                "district": link.node,
+                "contracted": contracted,
+                "transport_m3_per_day": _transport(link.transport_nm3_per_day),
+                "road_km": round(link.cost_per_nm3, 1),
+            }
+        )
+    for node, (contracted, transport) in sorted(other.items()):
+        rows.append(
+            {
+                "producer": OTHER_PRODUCERS,
+                "district": node,
+                "contracted": contracted,
+                "transport_m3_per_day": _transport(transport),
+                "road_km": None,
+            }
+        )
+    return rows

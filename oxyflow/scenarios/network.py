@@ -8,7 +8,11 @@ Estimates, all stated in the result's basis:
 - a vehicle makes as many round trips per shift as fit (road distance at
   ``LOADED_KM_PER_H`` plus ``HANDLING_H`` per trip), and its capacity is shared equally
   among the districts its organisation has contracts with;
-- gas from LOX and cylinders is counted at the country's reference conditions.
+- every gas figure is Nm³ at one set of reference conditions: those asked for, else the
+  country's. LOX is converted at them; PSA (Nm³/h) and concentrator (L/min) ratings are
+  taken as stated at normal conditions (0 °C) and restated; cylinders count their usable
+  content (above the residual pressure), as demand does;
+- a contract is live on the country's local date.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from django.utils import timezone
 
 from oxyflow.core import network, units
 from oxyflow.registry import models as reg
@@ -43,9 +49,48 @@ class DistrictCapacity:
     suppliers: set[str] = field(default_factory=set)
 
 
+def _country(region: reg.Region) -> reg.Country | None:
+    return reg.Country.objects.filter(region__code=region.path.split("/", 1)[0]).first()
+
+
 def reference_conditions(region: reg.Region) -> units.ReferenceConditions:
-    country = reg.Country.objects.filter(region__code=region.path.split("/", 1)[0]).first()
+    country = _country(region)
     return units.reference_conditions(country.lox_reference if country else "normal")
+
+
+def local_today(region: reg.Region) -> date:
+    """Today in the region's country (its time zone), e.g. for contract validity."""
+    country = _country(region)
+    now = timezone.now()
+    return country.calendar().local_date(now) if country else timezone.localdate(now)
+
+
+def describe_conditions(conditions: units.ReferenceConditions) -> str:
+    """``normal conditions (0 °C, 1.01325 bar)``: how units name their conditions."""
+    return (
+        f"{conditions.name} conditions ({conditions.temperature_c:g} °C, "
+        f"{conditions.pressure_bar:g} bar)"
+    )
+
+
+def nm3_unit(conditions: units.ReferenceConditions, per: str = "") -> str:
+    """The unit text of a gas figure, e.g. ``Nm³/day at 21c conditions (21.1 °C, …)``."""
+    return f"Nm³{per} at {describe_conditions(conditions)}"
+
+
+def cylinder_usable_nm3(
+    cylinder_type: reg.CylinderType, conditions: units.ReferenceConditions
+) -> float:
+    """Gas a full cylinder delivers above its residual pressure, Nm³ at ``conditions``."""
+    return float(units.to_magnitude(cylinder_type.spec().usable_content(conditions), "Nm3"))
+
+
+def onsite_nm3_per_day(
+    psa_nm3_per_h: float, concentrators_l_per_min: float, conditions: units.ReferenceConditions
+) -> float:
+    """PSA and concentrator output per day, rated at normal conditions, at ``conditions``."""
+    at_normal = units.Quantity(psa_nm3_per_h * 24 + concentrators_l_per_min * 1.44, "Nm3")
+    return units.to_magnitude(units.convert_gas_volume(at_normal, units.NORMAL, conditions), "Nm3")
 
 
 def districts_of(region: reg.Region) -> list[reg.Region]:
@@ -75,15 +120,21 @@ def trip_capacity_nm3(vehicle: reg.Vehicle, conditions: units.ReferenceCondition
     per_kg = float(units.to_magnitude(units.gas_volume_per_kg(conditions), "Nm3/kg"))
     nm3 = float(vehicle.capacity_kg or 0) * per_kg
     for load in vehicle.cylinder_capacities.all():
-        nm3 += load.count * float(
-            units.to_magnitude(load.cylinder_type.spec().content(conditions), "Nm3")
-        )
+        nm3 += load.count * cylinder_usable_nm3(load.cylinder_type, conditions)
     return nm3
 
 
-def district_capacities(region: reg.Region, on_day: date | None = None) -> list[DistrictCapacity]:
-    """Per district of ``region``: beds, on-site generation, storage, contracts, transport."""
-    conditions = reference_conditions(region)
+def district_capacities(
+    region: reg.Region,
+    on_day: date | None = None,
+    conditions: units.ReferenceConditions | None = None,
+) -> list[DistrictCapacity]:
+    """Per district of ``region``: beds, on-site generation, storage, contracts, transport.
+
+    Gas is Nm³ at ``conditions`` (default: the country's); contracts are live on
+    ``on_day`` (default: today in the country).
+    """
+    conditions = conditions or reference_conditions(region)
     per_kg = float(units.to_magnitude(units.gas_volume_per_kg(conditions), "Nm3/kg"))
     districts = districts_of(region)
     result = {
@@ -106,13 +157,14 @@ def district_capacities(region: reg.Region, on_day: date | None = None) -> list[
         row.beds_oxygen += facility.beds_oxygen
         row.beds_icu += facility.beds_icu
         core = core_facility(facility)
-        row.onsite_nm3_per_day += core.psa_output_nm3_per_h * 24
-        row.onsite_nm3_per_day += core.concentrator_output_l_per_min * 1.44
+        row.onsite_nm3_per_day += onsite_nm3_per_day(
+            core.psa_output_nm3_per_h, core.concentrator_output_l_per_min, conditions
+        )
         row.storage_nm3 += sum(t.usable_capacity_kg for t in core.lox_tanks) * per_kg
     contracts = reg.SupplyContract.objects.filter(facility_id__in=facility_district).select_related(
         "product__cylinder_type", "producer__organisation", "producer"
     )
-    day = on_day or date.today()
+    day = on_day or local_today(region)
     org_districts: dict[int, set[str]] = defaultdict(set)
     for contract in contracts:
         if contract.valid_from > day or (contract.valid_to and contract.valid_to < day):
@@ -122,10 +174,7 @@ def district_capacities(region: reg.Region, on_day: date | None = None) -> list[
         if contract.product.kind == reg.ProductKind.LOX:
             nm3 = quantity * per_kg
         elif contract.product.kind == reg.ProductKind.CYLINDER and contract.product.cylinder_type:
-            content = units.to_magnitude(
-                contract.product.cylinder_type.spec().content(conditions), "Nm3"
-            )
-            nm3 = quantity * float(content)
+            nm3 = quantity * cylinder_usable_nm3(contract.product.cylinder_type, conditions)
         else:
             continue
         result[code].contracted_nm3_per_day += nm3

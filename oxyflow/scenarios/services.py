@@ -1,19 +1,25 @@
 """Scenario runs for the CLI, the API and the page: one function, one output shape.
 
 Figures are plain numbers whose unit is in the key (``oxygen_m3_per_day`` is Nm³ per day at
-the stated reference conditions); ranges sit beside them as ``_low`` / ``_high``.
+the stated reference conditions, named in ``units``); ranges sit beside them as ``_low`` /
+``_high``. Supply, storage and transport in the gap table are at the same conditions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import Any, Literal
 
 from oxyflow.core import demand, scenarios, units
 from oxyflow.registry import models as reg
-from oxyflow.scenarios.network import DistrictCapacity, district_capacities, reference_conditions
+from oxyflow.scenarios.network import (
+    DistrictCapacity,
+    district_capacities,
+    local_today,
+    nm3_unit,
+    reference_conditions,
+)
 
 SpreadBasis = Literal["population", "beds"]
 MIX_CHOICES = ("esft", "oxygen")
@@ -121,7 +127,11 @@ def run(request: ScenarioRequest, region: reg.Region | None = None) -> dict[str,
         if row is None:
             raise scenarios.ScenarioError("cylinder_type", request.cylinder_type, "unknown code")
         cylinder = row.spec()
-    capacities = district_capacities(region, on_day=date.today()) if region else []
+    capacities = (
+        district_capacities(region, on_day=local_today(region), conditions=conditions)
+        if region
+        else []
+    )
     weights = _weights(capacities, request.spread) if region else None
     names = {c.code: c.name for c in capacities}
     supplies = [
@@ -170,9 +180,11 @@ def run(request: ScenarioRequest, region: reg.Region | None = None) -> dict[str,
         "region": region.code if region else None,
         "reference_conditions": conditions.name,
         "units": {
-            "oxygen_m3_per_day": "Nm³/day",
+            "oxygen_m3_per_day": nm3_unit(conditions, "/day"),
+            "available_m3_per_day": nm3_unit(conditions, "/day"),
+            "gap_m3_per_day": nm3_unit(conditions, "/day"),
             "lox_tonnes_per_day": "t/day",
-            "psa_m3_per_h": "Nm³/h",
+            "psa_m3_per_h": nm3_unit(conditions, "/h"),
             "storage_kg": "kg",
         },
         "scenarios": out,

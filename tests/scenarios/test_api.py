@@ -134,3 +134,31 @@ def test_a_projection_beyond_14_days_is_refused(api: Client) -> None:
     response = post(api, "projection", {"history": [1, 2, 3], "horizon_days": 30})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "payload", "horizon_days"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("scenarios", {"patients": [10]}),
+        ("demand", {"low_flow": 1, "high_flow": 0, "ventilated": 0}),
+        ("projection", {"history": [1, 2, 3]}),
+    ],
+)
+def test_an_account_without_a_role_gets_403(world: World, path: str, body: dict) -> None:  # type: ignore[type-arg]
+    _token, raw = ApiToken.issue(user=world.outsider, name="o")
+    response = post(Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), path, body)
+    assert response.status_code == 403
+    [item] = response.json()["detail"]
+    assert item["msg"] == "Your account has no role yet."
+
+
+def test_a_regional_scenario_names_the_conditions_in_its_units(api: Client) -> None:
+    body = post(
+        api,
+        "scenarios",
+        {"patients": [500], "region": "DZ-05", "spread": "beds", "conditions": "21c"},
+    ).json()
+    assert body["reference_conditions"] == "21c"
+    assert body["units"]["oxygen_m3_per_day"].startswith("Nm³/day at 21c conditions")
+    [chu] = [d for d in body["scenarios"][0]["districts"] if d["code"] == "DZ-05-01"]
+    assert chu["available_m3_per_day"] == pytest.approx(754.0, abs=0.1)  # 1 t/day LOX at 21.1 °C

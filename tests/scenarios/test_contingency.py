@@ -14,12 +14,14 @@ from oxyflow.core import contingency as core
 from oxyflow.core import units
 from oxyflow.registry import models as reg
 from oxyflow.scenarios import contingency
+from oxyflow.scenarios.network import district_capacities
 from tests.factories import (
     World,
     create_depot,
     create_lox_product,
     create_organisation,
     create_producer,
+    create_region,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,90 @@ def test_a_horizon_beyond_60_days_is_refused(api: Client) -> None:
 def test_without_credentials_the_endpoint_answers_401(world: World) -> None:
     response = post(Client(), {"region": "DZ-05", "patients": 10})
     assert response.status_code == 401
+
+
+def test_every_figure_is_stated_at_the_requested_conditions(world: World) -> None:
+    give_capacity(world.linde_plant, 20_000)
+    small_producer(world, kg_per_day=300)
+    world.chu_batna.psa_output_nm3_per_h = Decimal(10)
+    world.chu_batna.save()
+    warm = units.ROOM_21C
+    built = contingency.build_network(world.batna, {}, conditions=warm, on_day=DAY)
+    per_kg = units.to_magnitude(units.gas_volume_per_kg(warm), "Nm3/kg")
+    sources = {s.code: s.capacity_nm3_per_day for s in built.network.sources}
+    assert sources["DZ-LINDE-SKIKDA"] == pytest.approx(20_000 * per_kg)
+    [chu] = [n for n in built.network.nodes if n.code == "DZ-05-01"]
+    onsite = units.convert_gas_volume(units.Quantity(240, "Nm3"), units.NORMAL, warm)
+    assert chu.onsite_nm3_per_day == pytest.approx(units.to_magnitude(onsite, "Nm3"))
+    # The contracted link carries the district's transport worked out at 21c, not a
+    # figure at the country's conditions scaled afterwards.
+    [expected] = [
+        d.transport_nm3_per_day
+        for d in district_capacities(world.batna, on_day=DAY, conditions=warm)
+        if d.code == "DZ-05-01"
+    ]
+    [link] = [
+        lk for lk in built.network.links if (lk.source, lk.node) == ("DZ-LINDE-SKIKDA", "DZ-05-01")
+    ]
+    assert link.transport_nm3_per_day == pytest.approx(expected)
+    # A nearest link carries the small plant's 5 t tanker, whole trips, at 21c.
+    [small] = [lk for lk in built.network.links if lk.source == "DZ-SMALL"][:1]
+    trips = small.transport_nm3_per_day / (5000 * per_kg)
+    assert trips >= 1
+    assert trips == pytest.approx(round(trips))
+
+
+def test_the_contingency_units_name_nm3_at_the_conditions(api: Client, world: World) -> None:
+    give_capacity(world.linde_plant, 20_000)
+    body = post(api, {"region": "DZ-05", "patients": 100, "conditions": "21c"}).json()
+    assert body["reference_conditions"] == "21c"
+    assert body["units"]["need_m3_per_day"] == "Nm³/day at 21c conditions (21.1 °C, 1.01325 bar)"
+    assert body["units"]["storage_m3"] == "Nm³ at 21c conditions (21.1 °C, 1.01325 bar)"
+
+
+def hidden_oran_producer(world: World) -> reg.Producer:
+    """A plant in Oran with no contract in Batna: the Batna coordinator cannot see it."""
+    oran = create_region("DZ-31", "Oran", reg.RegionLevel.PROVINCE, world.algeria.region)
+    plant = create_producer("DZ-ORAN-PLANT", oran, name="Oran Secret Gas")
+    give_capacity(plant, 5_000)
+    return plant
+
+
+def test_producers_hidden_from_the_caller_count_but_are_reported_only_in_aggregate(
+    api: Client, world: World
+) -> None:
+    give_capacity(world.linde_plant, 20_000)
+    hidden_oran_producer(world)
+    body = {"region": "DZ-05", "patients": 400, "spread": "beds"}
+    response = post(api, body)
+    assert response.status_code == 200
+    assert "DZ-ORAN-PLANT" not in response.content.decode()
+    assert "Oran Secret Gas" not in response.content.decode()
+    result = response.json()
+    sources = {s["code"]: s for s in result["sources"]}
+    assert set(sources) == {"DZ-LINDE-SKIKDA", contingency.OTHER_PRODUCERS}
+    assert sources[contingency.OTHER_PRODUCERS]["capacity_m3_per_day"] == pytest.approx(
+        5_000 * NM3_PER_KG, abs=0.1
+    )
+    assert [o["code"] for o in result["outages"]] == ["DZ-LINDE-SKIKDA"]
+    assert "cannot see" in result["basis"]
+    # The ministry sees the Oran plant by name; the computation is the same for both.
+    _token, raw = ApiToken.issue(user=world.ministry, name="m")
+    ministry = post(Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), body).json()
+    assert {s["code"] for s in ministry["sources"]} == {"DZ-LINDE-SKIKDA", "DZ-ORAN-PLANT"}
+    assert {o["code"] for o in ministry["outages"]} == {"DZ-LINDE-SKIKDA", "DZ-ORAN-PLANT"}
+    assert ministry["districts"] == result["districts"]
+    assert ministry["baseline"] == result["baseline"]
+
+
+def test_the_cli_runs_with_full_visibility(world: World) -> None:
+    hidden_oran_producer(world)
+    result = contingency.run(contingency.ContingencyRequest(patients=10), world.batna)
+    assert "DZ-ORAN-PLANT" in {s["code"] for s in result["sources"]}
+
+
+def test_an_account_without_a_role_is_refused(world: World) -> None:
+    _token, raw = ApiToken.issue(user=world.outsider, name="o")
+    response = post(Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), {"region": "DZ-05", "patients": 1})
+    assert response.status_code == 403
+    assert response.json()["detail"][0]["msg"] == "Your account has no role yet."

@@ -39,8 +39,9 @@ class Command(BaseCommand):
         "N-1 contingency for a region: spread N patients over its districts, supply them "
         "from the country's producers within their capacity and the fleet's transport, then "
         "remove each producer in turn and report which districts go short, by how much "
-        "(m³/day) and from which day their storage runs out. JSON output prints nothing "
-        "else on stdout."
+        "(Nm³/day) and from which day their storage runs out. Runs as the operator, with "
+        "full visibility: every producer is named (the API hides those the caller may not "
+        "see). JSON output prints nothing else on stdout."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -131,7 +132,7 @@ class Command(BaseCommand):
     def _table(self, result: dict[str, Any]) -> None:
         out = self.stdout.write
         out(
-            f"{result['patients']:,} patients in {result['region']}; gas in m³ at "
+            f"{result['patients']:,} patients in {result['region']}; gas in Nm³ at "
             f"{result['reference_conditions']} conditions; horizon {result['horizon_days']} days"
         )
         out("\nDistricts (all producers up):")
@@ -148,7 +149,7 @@ class Command(BaseCommand):
                 ]
                 for d in result["districts"]
             ],
-            ("district", "need m³/day", "on-site", "supplied", "short", "storage m³"),
+            ("district", "need Nm³/day", "on-site", "supplied", "short", "storage Nm³"),
         )
         out("\nIf one producer stops (largest shortfall first):")
         rows = []
@@ -167,7 +168,7 @@ class Command(BaseCommand):
                 )
         if rows:
             self._rows(
-                rows, ("producer stopped", "district", "short m³/day", "baseline", "from day")
+                rows, ("producer stopped", "district", "short Nm³/day", "baseline", "from day")
             )
         else:
             out("  no district goes short")
