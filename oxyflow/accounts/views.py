@@ -75,7 +75,16 @@ class InviteForm(forms.Form):
         )
         self.fields["facilities"].queryset = scopes.editable(reg.Facility.objects.active(), manager)
         if not scope.superuser and scope.role != Role.MINISTRY:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.MINISTRY]
+            # Producer/transporter staff act for their organisation nationwide (all its
+            # sites and vehicles), so only the ministry of its country may appoint them;
+            # a coordinator, whose scope is one region, may not.
+            self.fields["role"].choices = [
+                c for c in Role.choices if c[0] not in (Role.MINISTRY, Role.PRODUCER_STAFF)
+            ]
+            self.fields["role"].error_messages["invalid_choice"] = _(
+                "Only the ministry may invite users with this role."
+            )
+            self.fields["organisation"].queryset = reg.Organisation.objects.none()
 
     def clean_username(self) -> str:
         name: str = self.cleaned_data["username"]
@@ -86,6 +95,17 @@ class InviteForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         role = data.get("role")
+        scope = scopes.scope_for(self.manager)
+        region = data.get("region")
+        if (
+            region is not None
+            and not scope.superuser
+            and not (scope.region_path and region.path.startswith(scope.region_path))
+        ):
+            # Never above or beside the manager's own region (the choices already say so).
+            self.add_error(
+                "region", _("Region %(code)s is outside your scope.") % {"code": region.code}
+            )
         if role in (Role.MINISTRY, Role.COORDINATOR, Role.VIEWER) and not data.get("region"):
             self.add_error("region", _("This role needs a region."))
         if (
@@ -98,15 +118,16 @@ class InviteForm(forms.Form):
             self.add_error("facilities", _("Choose at least one facility."))
         if role == Role.PRODUCER_STAFF:
             org = data.get("organisation")
-            if not org:
+            if not scope.superuser and scope.role != Role.MINISTRY:
+                self.add_error("role", _("Only the ministry may invite users with this role."))
+            elif not org:
                 self.add_error("organisation", _("This role needs an organisation."))
-            elif (
-                not scopes.scope_for(self.manager).superuser
-                and not scopes.editable(
-                    reg.Site.objects.filter(organisation=org), self.manager
-                ).exists()
-            ):
-                self.add_error("organisation", _("This organisation has no site in your scope."))
+            elif not scope.superuser and org.country.region.path != scope.country_path:
+                # The organisation must belong to the ministry's own country.
+                self.add_error(
+                    "organisation",
+                    _("Organisation %(code)s is outside your scope.") % {"code": org.code},
+                )
         return data
 
 

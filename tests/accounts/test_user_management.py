@@ -23,10 +23,13 @@ def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
 
 def test_coordinator_lists_only_users_of_its_scope(world: World) -> None:
     page = logged_in(world.coordinator).get(reverse("accounts:users")).content.decode()
-    for name in ("fatima", "victor", "paul"):
+    for name in ("fatima", "victor"):
         assert name in page
     assert "mina" not in page  # the ministry officer is above the coordinator
     assert "oscar" not in page
+    # Producer staff act for their organisation nationwide: the ministry manages them.
+    assert "paul" not in page
+    assert "paul" in logged_in(world.ministry).get(reverse("accounts:users")).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["facility_staff", "producer_staff", "viewer", "outsider"])
@@ -80,6 +83,50 @@ def test_coordinator_cannot_create_a_ministry_user(world: World) -> None:
         },
     )
     assert "role" in response.context["form"].errors
+
+
+def invite_as(manager, **fields):  # type: ignore[no-untyped-def]
+    data = {"username": "hugo", "email": "h@example.org", **fields}
+    return logged_in(manager).post(reverse("accounts:invite"), data)
+
+
+def test_coordinator_invites_only_within_and_below_its_region(world: World) -> None:
+    skikda = world.algeria.region.children.get(code="DZ-21")
+    # The country above the coordinator's region, Skikda beside it, Viet Nam elsewhere.
+    for outside in (world.algeria.region, skikda, world.dong_xoai):
+        response = invite_as(world.coordinator, role=Role.VIEWER, region=outside.pk)
+        assert response.status_code == 200
+        assert "region" in response.context["form"].errors
+    assert not User.objects.filter(username="hugo").exists()
+    for name, inside in (("hugo", world.batna), ("hana", world.barika_daira)):
+        response = invite_as(world.coordinator, username=name, role=Role.VIEWER, region=inside.pk)
+        assert response.status_code == 302
+        assert Profile.objects.get(user__username=name).region == inside
+
+
+def test_coordinator_cannot_invite_producer_staff(world: World) -> None:
+    form = logged_in(world.coordinator).get(reverse("accounts:invite")).context["form"]
+    assert Role.PRODUCER_STAFF not in dict(form.fields["role"].choices)
+    # Linde has a depot in Batna, which would have given the invitee all its sites.
+    response = invite_as(world.coordinator, role=Role.PRODUCER_STAFF, organisation=world.linde.pk)
+    assert response.status_code == 200
+    assert response.context["form"].errors["role"] == [
+        "Only the ministry may invite users with this role."
+    ]
+    assert not User.objects.filter(username="hugo").exists()
+
+
+def test_ministry_invites_producer_staff_of_its_own_country_only(world: World) -> None:
+    response = invite_as(world.ministry, role=Role.PRODUCER_STAFF, organisation=world.linde.pk)
+    assert response.status_code == 302
+    assert Profile.objects.get(user__username="hugo").organisation == world.linde
+    vn_gas = world.vn_plant.organisation
+    response = invite_as(
+        world.ministry, username="hanh", role=Role.PRODUCER_STAFF, organisation=vn_gas.pk
+    )
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
+    assert not User.objects.filter(username="hanh").exists()
 
 
 def test_deactivating_a_user_blocks_login_and_revokes_tokens(world: World) -> None:

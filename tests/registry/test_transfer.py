@@ -275,7 +275,7 @@ def test_an_unknown_region_code_is_a_problem_naming_region_code(world):
     data = csv_bytes(FACILITY_HEADER, "DZ-NEW-1,Clinic,DZ-05-99,clinic,35.5,6.1,20,10")
     problems = problems_of(data, "csv", world.coordinator, "facilities")
     assert [(p.row, p.field, p.value) for p in problems] == [(2, "region_code", "DZ-05-99")]
-    assert problems[0].reason == "There is no region with code DZ-05-99."
+    assert problems[0].reason == "There is no region with code DZ-05-99 in your scope."
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_a_coordinator_importing_a_facility_in_skikda_gets_a_scope_problem(world
     data = csv_bytes(FACILITY_HEADER, "DZ-NEW-1,Clinic,DZ-21,clinic,36.8,6.9,20,10")
     problems = problems_of(data, "csv", world.coordinator, "facilities")
     assert [(p.row, p.field, p.reason) for p in problems] == [
-        (2, "region_code", "Region DZ-21 is outside your scope.")
+        (2, "region_code", "There is no region with code DZ-21 in your scope.")
     ]
 
 
@@ -328,9 +328,14 @@ def test_facility_staff_may_not_move_their_facility_or_touch_another(world):
     problems = problems_of(data, "csv", world.facility_staff, "facilities")
     assert [(p.row, p.field) for p in problems] == [
         (2, "region_code"),
+        (3, "region_code"),
         (3, "code"),
+        (4, "region_code"),
         (4, "code"),
     ]
+    # A facility out of scope reads exactly like one that does not exist.
+    assert problems[2].reason == "There is no facility with code DZ-EPH-BARIKA in your scope."
+    assert problems[4].reason == "There is no facility with code DZ-NEW-1 in your scope."
     assert reg.Facility.objects.get(code="DZ-EPH-BARIKA").beds_total == 100
 
 
@@ -342,7 +347,7 @@ def test_producer_staff_may_not_base_a_vehicle_with_another_organisation(world):
     )
     problems = problems_of(data, "csv", world.producer_staff, "vehicles")
     assert [(p.row, p.field, p.reason) for p in problems] == [
-        (3, "organisation_code", "Organisation HAULER-DZ is outside your scope.")
+        (3, "organisation_code", "There is no organisation with code HAULER-DZ in your scope.")
     ]
 
 
@@ -350,8 +355,153 @@ def test_the_ministry_may_not_add_a_region_in_another_country(world):
     data = csv_bytes("code,name,level,parent_code", "VN-99,Somewhere,province,VN")
     problems = problems_of(data, "csv", world.ministry, "regions")
     assert [(p.row, p.field, p.reason) for p in problems] == [
-        (2, "parent_code", "Region VN is outside your scope.")
+        (2, "parent_code", "There is no region with code VN in your scope.")
     ]
+
+
+CONTRACT_HEADER = "producer_code,facility_code,product_code,agreed_quantity_per_day,valid_from"
+
+
+def test_a_coordinator_may_not_contract_a_producer_of_another_country(client, world):
+    before = reg.SupplyContract.objects.count()
+    data = csv_bytes(CONTRACT_HEADER, "VN-PLANT,DZ-CHU-BATNA,LOX,500,2024-01-01")
+    problems = problems_of(data, "csv", world.coordinator, "contracts")
+    assert [(p.row, p.field, p.reason) for p in problems] == [
+        (2, "producer_code", "There is no producer with code VN-PLANT in your scope.")
+    ]
+    assert reg.SupplyContract.objects.count() == before
+    # The producer stays out of the coordinator's sight.
+    login(client, world.coordinator)
+    assert client.get("/sites/VN-PLANT/").status_code == 404
+
+
+def test_a_coordinator_may_not_give_a_facility_an_organisation_out_of_scope(world):
+    data = csv_bytes(
+        FACILITY_HEADER + ",organisation_code",
+        "DZ-NEW-1,Clinic,DZ-05-01,clinic,35.5,6.1,20,10,VN-GAS",
+        "DZ-CHU-BATNA,CHU Batna,DZ-05-01,hospital,35.5,6.1,100,40,VN-GAS",
+    )
+    problems = problems_of(data, "csv", world.coordinator, "facilities")
+    reason = "There is no organisation with code VN-GAS in your scope."
+    assert [(p.row, p.field, p.reason) for p in problems] == [
+        (2, "organisation_code", reason),
+        (3, "organisation_code", reason),
+    ]
+    assert not reg.Facility.objects.filter(code="DZ-NEW-1").exists()
+    assert reg.Facility.objects.get(code="DZ-CHU-BATNA").organisation is None
+
+
+def test_an_unknown_code_and_one_out_of_scope_read_the_same(world):
+    data = csv_bytes(
+        FACILITY_HEADER + ",organisation_code",
+        "DZ-NEW-1,Clinic,DZ-05-01,clinic,35.5,6.1,20,10,VN-GAS",
+        "DZ-NEW-2,Clinic,DZ-05-01,clinic,35.5,6.1,20,10,NO-SUCH-ORG",
+    )
+    problems = problems_of(data, "csv", world.coordinator, "facilities")
+    reasons = [p.reason.replace(p.value, "CODE") for p in problems]
+    assert len(reasons) == 2
+    assert reasons[0] == reasons[1] == "There is no organisation with code CODE in your scope."
+    # The same for the rows themselves: an update of a facility out of scope.
+    data = csv_bytes("code,beds_total", "VN-BVDK-BP,5", "DZ-NOPE,5")
+    problems = problems_of(data, "csv", world.facility_staff, "facilities")
+    assert [p.reason.replace(p.value, "CODE") for p in problems] == [
+        "There is no facility with code CODE in your scope."
+    ] * 2
+    assert reg.Facility.objects.get(code="VN-BVDK-BP").beds_total == 100
+
+
+def test_a_new_row_may_not_take_a_code_held_out_of_scope(world):
+    data = csv_bytes(FACILITY_HEADER, "VN-BVDK-BP,Clinic,DZ-05-01,clinic,35.5,6.1,20,10")
+    problems = problems_of(data, "csv", world.coordinator, "facilities")
+    assert [(p.row, p.field, p.reason) for p in problems] == [
+        (2, "code", "The code VN-BVDK-BP cannot be used.")
+    ]
+    hidden = reg.Facility.objects.get(code="VN-BVDK-BP")
+    assert (hidden.region, hidden.name) == (world.dong_xoai, "Bình Phước General Hospital")
+    # Also across kinds of site, and for organisations.
+    data = csv_bytes("code,name,region_code,latitude,longitude", "VN-PLANT,Depot,DZ-05-01,35.5,6.1")
+    problems = problems_of(data, "csv", world.coordinator, "depots")
+    assert [p.reason for p in problems] == ["The code VN-PLANT cannot be used."]
+    data = csv_bytes("code,name,kind,ownership,country_iso", "VN-GAS,Gas,producer,private,DZ")
+    problems = problems_of(data, "csv", world.ministry, "organisations")
+    assert [p.reason for p in problems] == ["The code VN-GAS cannot be used."]
+    assert reg.Organisation.objects.get(code="VN-GAS").country == world.viet_nam
+
+
+def test_a_producer_defined_above_in_the_same_file_may_be_contracted(world):
+    data = xlsx_bytes(
+        {
+            "producers": [
+                [
+                    "code",
+                    "name",
+                    "region_code",
+                    "producer_type",
+                    "ownership",
+                    "latitude",
+                    "longitude",
+                ],
+                ["DZ-NEW-PLANT", "Plant", "DZ-05-01", "asu", "private", 35.5, 6.1],
+            ],
+            "contracts": [
+                CONTRACT_HEADER.split(","),
+                ["DZ-NEW-PLANT", "DZ-CHU-BATNA", "LOX", 500, "2024-01-01"],
+            ],
+        }
+    )
+    result = transfer.import_file(data, "xlsx", world.coordinator)
+    assert counts(result, "contracts") == (1, 0, 0)
+
+
+def test_producer_staff_may_not_change_their_organisation(world):
+    data = csv_bytes(
+        "code,name,kind,ownership,country_iso",
+        "LINDE-DZ,Linde Gas Viet Nam,producer,private,VN",
+    )
+    problems = problems_of(data, "csv", world.producer_staff, "organisations")
+    assert [(p.row, p.field, p.reason) for p in problems] == [
+        (2, "country_iso", "There is no country with code VN in your scope."),
+        (2, "code", "You may read this record but not change it."),
+    ]
+    linde = reg.Organisation.objects.get(code="LINDE-DZ")
+    assert (linde.name, linde.country) == ("Linde Gas Algérie", world.algeria)
+    data = csv_bytes("code,name", "LINDE-DZ,Linde Renamed")
+    problems = problems_of(data, "csv", world.producer_staff, "organisations")
+    assert [(p.field, p.reason) for p in problems] == [
+        ("code", "You may read this record but not change it.")
+    ]
+    assert reg.Organisation.objects.get(code="LINDE-DZ").name == "Linde Gas Algérie"
+
+
+def test_producer_staff_may_not_move_a_depot_or_give_it_away_or_add_one(world):
+    data = csv_bytes("code,region_code,organisation_code", "DZ-LINDE-DEPOT,VN-70-689,LINDE-DZ")
+    problems = problems_of(data, "csv", world.producer_staff, "depots")
+    assert [(p.row, p.field) for p in problems] == [(2, "region_code")]
+    data = csv_bytes("code,region_code", "DZ-LINDE-DEPOT,DZ-05-02")
+    assert [p.field for p in problems_of(data, "csv", world.producer_staff, "depots")] == [
+        "region_code"
+    ]
+    data = csv_bytes("code,organisation_code", "DZ-LINDE-DEPOT,HAULER-DZ")
+    assert [p.field for p in problems_of(data, "csv", world.producer_staff, "depots")] == [
+        "organisation_code"
+    ]
+    data = csv_bytes(
+        "code,name,region_code,organisation_code,latitude,longitude",
+        "DZ-NEW-DEPOT,Depot,DZ-05-01,LINDE-DZ,35.5,6.1",
+    )
+    assert [p.field for p in problems_of(data, "csv", world.producer_staff, "depots")] == [
+        "region_code",
+        "code",
+    ]
+    depot = reg.Depot.objects.get(code="DZ-LINDE-DEPOT")
+    assert (depot.region, depot.organisation) == (world.batna_daira, world.linde)
+    assert not reg.Site.objects.filter(code="DZ-NEW-DEPOT").exists()
+
+
+def test_producer_staff_may_still_change_their_depots_notes(world):
+    data = csv_bytes("code,address,region_code", "DZ-LINDE-DEPOT,Zone industrielle,DZ-05-01")
+    result = transfer.import_file(data, "csv", world.producer_staff, kind="depots")
+    assert counts(result, "depots") == (0, 1, 0)
 
 
 def test_a_viewer_may_import_nothing(world):
