@@ -5,12 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from oxyflow.accounts.admin_scoping import ScopedAdmin
+from oxyflow.accounts.admin_scoping import ScopedModelAdmin
 from oxyflow.accounts.models import ApiToken, Profile
 
 
 @admin.register(Profile)
-class ProfileAdmin(ScopedAdmin):
+class ProfileAdmin(ScopedModelAdmin):
     """Managers read profiles here; they invite and deactivate on the Users pages, whose
     form checks that every part of the new scope lies within their own. Only superusers
     change profiles in the admin."""

@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from oxyflow.accounts import scopes
 
 
-class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Lists, opens and changes only what the user's scope allows; nothing is deleted
     from the admin except by a superuser (sites and regions are retired instead)."""
 
@@ -54,6 +54,35 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
                 ]
         return readonly
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        related = db_field.remote_field.model
+        if related in scopes.SCOPED_MODELS:
+            kwargs["queryset"] = scopes.visible(related._default_manager.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from oxyflow.registry.services import allowed_fields, check_placement
+
+        if change:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            if stored is None or not scopes.can_edit(request.user, stored):
+                raise PermissionDenied
+            allowed = allowed_fields(request.user, stored)
+            if allowed is not None:
+                # Whatever the form (a change page or a history revert), fields outside
+                # the user's rights keep their stored values.
+                for field in obj._meta.concrete_fields:
+                    if field.name not in allowed and not field.primary_key:
+                        setattr(obj, field.attname, getattr(stored, field.attname))
+        check_placement(request.user, obj)
+        super().save_model(request, obj, form, change)
+
+
+class ScopedAdmin(ScopedModelAdmin, SimpleHistoryAdmin):  # type: ignore[misc]
+    """A scoped admin with the change history (simple_history); only superusers revert."""
+
     def _in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
         # simple_history's pages answer 403 for an object that exists but 404 for one
         # that does not, which would reveal out-of-scope objects.
@@ -64,24 +93,18 @@ class ScopedAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
         self._in_scope_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not getattr(request.user, "is_superuser", False)
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> Any:
+        from django.core.exceptions import PermissionDenied
+
         self._in_scope_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        related = db_field.remote_field.model
-        if related in scopes.SCOPED_MODELS:
-            kwargs["queryset"] = scopes.visible(related._default_manager.all(), request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change and not scopes.can_edit(request.user, obj):
-            from django.core.exceptions import PermissionDenied
-
+        if request.method == "POST" and self.revert_disabled(request):
             raise PermissionDenied
-        super().save_model(request, obj, form, change)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -106,7 +106,7 @@ def update(user: Any, obj: M, changes: Mapping[str, Any], *, reason: str = "") -
         current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         for field, value in changes.items():
             setattr(current, field, value)
-        _check_placement(user, current)
+        check_placement(user, current)
         current.full_clean()
         current._change_reason = reason or "edit"  # type: ignore[attr-defined]
         current._history_user = user  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ def create(user: Any, obj: M, *, reason: str = "") -> M:
     check_reason(reason)
     if not scopes.can_create(user, type(obj)):
         raise PermissionDenied(_("Your role may not add this kind of record."))
-    _check_placement(user, obj)
+    check_placement(user, obj)
     obj.full_clean()
     with transaction.atomic():
         obj._change_reason = reason or "create"  # type: ignore[attr-defined]
@@ -130,7 +130,7 @@ def create(user: Any, obj: M, *, reason: str = "") -> M:
     return obj
 
 
-def _check_placement(user: Any, obj: models.Model) -> None:
+def check_placement(user: Any, obj: models.Model) -> None:
     region: reg.Region | None = getattr(obj, "region", None) if hasattr(obj, "region_id") else None
     if isinstance(obj, reg.Region):
         region = obj.parent

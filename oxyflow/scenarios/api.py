@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictFloat, StrictInt
 
 from oxyflow.accounts import scopes
-from oxyflow.api import ErrorOut
+from oxyflow.api import ErrorOut, InputSchema
 from oxyflow.core import autonomy, demand, projection, units
 from oxyflow.core.contingency import DEFAULT_HORIZON_DAYS
 from oxyflow.registry import models as reg
@@ -46,7 +46,7 @@ def _require_role(request: HttpRequest) -> None:
         raise PermissionDenied("Your account has no role yet.")
 
 
-class CensusIn(Schema):
+class CensusIn(InputSchema):
     low_flow: StrictInt = Field(..., ge=0, le=1_000_000, description="Patients on low-flow oxygen.")
     high_flow: StrictInt = Field(
         ..., ge=0, le=1_000_000, description="Patients on high-flow or NIV."
@@ -88,25 +88,25 @@ def post_demand(request: HttpRequest, payload: CensusIn) -> Any:
     )
 
 
-class TankIn(Schema):
+class TankIn(InputSchema):
     level_kg: StrictFloat = Field(..., ge=0)
     capacity_kg: StrictFloat = Field(..., gt=0)
     safety_level_kg: StrictFloat = Field(..., ge=0)
 
 
-class CylindersIn(Schema):
+class CylindersIn(InputSchema):
     cylinder_type: str = Field(..., description="Code of a registered cylinder type.")
     full_count: StrictInt = Field(..., ge=0)
 
 
-class DeliveryIn(Schema):
+class DeliveryIn(InputSchema):
     eta: Instant
     lox_kg: StrictFloat = Field(None, ge=0)
     gas_m3: StrictFloat = Field(None, ge=0)
     confirmed: StrictBool = True
 
 
-class AutonomyIn(Schema):
+class AutonomyIn(InputSchema):
     at: Instant = Field(..., description="When the stock was read (with its time zone).")
     lox_tanks: list[TankIn] = []
     cylinders: list[CylindersIn] = []
@@ -194,7 +194,7 @@ def post_autonomy(request: HttpRequest, payload: AutonomyIn) -> Any:
     )
 
 
-class ProjectionIn(Schema):
+class ProjectionIn(InputSchema):
     history: list[StrictFloat | None] = Field(
         ...,
         min_length=1,
@@ -233,7 +233,7 @@ def post_projection(request: HttpRequest, payload: ProjectionIn) -> Any:
     )
 
 
-class ScenarioIn(Schema):
+class ScenarioIn(InputSchema):
     patients: list[Annotated[StrictInt, Field(ge=0, le=10_000_000)]] = Field(
         ..., min_length=1, max_length=20, description="Patients under treatment, e.g. [1000, 5000]."
     )
@@ -263,7 +263,7 @@ def post_scenarios(request: HttpRequest, payload: ScenarioIn) -> Any:
     return services.run(services.ScenarioRequest(**data), region)
 
 
-class ContingencyIn(Schema):
+class ContingencyIn(InputSchema):
     region: str = Field(..., description="Region code: its districts are the demand nodes.")
     patients: StrictInt = Field(
         ..., ge=0, le=10_000_000, description="Patients under treatment in the region."

@@ -1,4 +1,4 @@
-"""Refuse requests whose address carries a NUL character.
+"""Refuse requests whose address, cookies or headers carry a NUL character.
 
 PostgreSQL cannot store or compare text containing NUL (SQLite can), so a NUL in a path
 or a query parameter would otherwise reach the database and fail there with a server
@@ -17,10 +17,15 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        in_query = any("\x00" in k or "\x00" in v for k, v in request.GET.items())
-        if "\x00" in request.path or in_query:
-            where = "query" if in_query else "path"
-            message = "The address contains a NUL character, which is not allowed."
+        places = {
+            "path": "\x00" in request.path,
+            "query": any("\x00" in k or "\x00" in v for k, v in request.GET.items()),
+            "cookie": any("\x00" in v for v in request.COOKIES.values()),
+            "header": any("\x00" in v for v in request.headers.values()),
+        }
+        where = next((place for place, found in places.items() if found), None)
+        if where is not None:
+            message = f"The request's {where} contains a NUL character, which is not allowed."
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": [{"loc": [where], "msg": message, "type": "nul_character"}]},

@@ -159,3 +159,61 @@ def test_a_viewer_is_refused_creation_before_any_code_lookup(world: World) -> No
     assert (
         client.post("/api/v1/facilities", body, content_type="application/json").status_code == 403
     )
+
+
+def test_staff_cannot_move_a_depot_back_by_reverting_its_history(world: World) -> None:
+    services.update(world.coordinator, world.linde_depot, {"region": world.barika_daira})
+    first = world.linde_depot.history.earliest()
+    client = logged_in(world.producer_staff)
+    url = reverse(
+        "admin:registry_depot_simple_history", args=[world.linde_depot.pk, first.history_id]
+    )
+    response = client.post(url, {"name": "Depot", "latitude": "35.6", "longitude": "6.2"})
+    assert response.status_code == 403
+    world.linde_depot.refresh_from_db()
+    assert world.linde_depot.region == world.barika_daira
+
+
+def test_an_admin_save_keeps_fields_outside_the_users_rights(world: World) -> None:
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    model_admin = django_admin.site._registry[reg.Depot]
+    request = RequestFactory().post("/")
+    request.user = world.producer_staff
+    depot = reg.Depot.objects.get(pk=world.linde_depot.pk)
+    depot.region = world.dong_xoai
+    depot.address = "Zone industrielle"
+    model_admin.save_model(request, depot, form=None, change=True)
+    stored = reg.Depot.objects.get(pk=depot.pk)
+    assert stored.region == world.batna_daira
+    assert stored.address == "Zone industrielle"
+
+
+def test_the_profile_admin_has_no_history_page_that_fails(world: World) -> None:
+    client = logged_in(world.coordinator)
+    profile = Profile.objects.get(user=world.facility_staff)
+    assert (
+        client.get(reverse("admin:accounts_profile_change", args=[profile.pk])).status_code == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("scenarios", {"patients": [10], "region": "DZ\u0000"}),
+        ("scenarios", {"patients": [10], "cylinder_type": "X\u0000"}),
+        ("contingency", {"region": "DZ\u0000", "patients": 10}),
+    ],
+)
+def test_nul_in_engine_inputs_is_a_422(world: World, path: str, body: dict) -> None:  # type: ignore[type-arg]
+    _token, raw = ApiToken.issue(user=world.coordinator, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(f"/api/v1/{path}", body, content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_nul_in_a_cookie_is_a_400(world: World) -> None:
+    client = Client()
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get("/sites/").status_code == 400
