@@ -117,7 +117,7 @@ DEFAULT_RESERVE_DAYS: Final = 3.0  # storage to hold three days of need
 DEFAULT_TURNAROUND_DAYS: Final = 2.0  # a cylinder's fill → use → return loop
 DEFAULT_CONCENTRATOR_L_PER_MIN: Final = 10.0  # concentrators come as 5 or 10 L/min
 # About one health worker per hospitalised (severe or critical) patient per day, all
-# shifts together: a placeholder, not an ESFT figure — set it from local staffing norms.
+# shifts together: an assumed default, not an ESFT figure — set it from local staffing norms.
 DEFAULT_HEALTH_WORKERS_PER_PATIENT: Final = 1.0
 MAX_CONCENTRATOR_L_PER_MIN: Final = 10.0
 
