@@ -13,8 +13,8 @@ from oxyflow.core.contingency import DEFAULT_HORIZON_DAYS, DEFAULT_NEAREST_SOURC
 from oxyflow.core.demand import DemandError
 from oxyflow.core.scenarios import ScenarioError
 from oxyflow.registry import models as reg
+from oxyflow.scenarios.cli_options import add_population_options
 from oxyflow.scenarios.contingency import MAX_HORIZON_DAYS, ContingencyRequest, run
-from oxyflow.scenarios.services import MIX_CHOICES
 from oxyflow.scenarios.stdout import c_stdout_to_stderr
 
 
@@ -52,37 +52,7 @@ class Command(BaseCommand):
             type=_count("--patients", 0),
             help="Patients under treatment in the region, e.g. 2000.",
         )
-        parser.add_argument(
-            "--spread",
-            default="population",
-            choices=("population", "beds"),
-            help="How patients are spread over districts (default population; oxygen beds "
-            "where populations are missing).",
-        )
-        parser.add_argument(
-            "--profile",
-            default="who",
-            choices=("who", "india"),
-            help="Flow-rate profile (default who: WHO ESFT).",
-        )
-        parser.add_argument(
-            "--mix",
-            default="esft",
-            choices=MIX_CHOICES,
-            help="esft: all cases, 40/40/15/5 %% mild/moderate/severe/critical (default); "
-            "oxygen: oxygen patients only, split by --severe-share.",
-        )
-        parser.add_argument(
-            "--severe-share",
-            type=float,
-            default=0.75,
-            help="With --mix oxygen: share of severe patients (default 0.75).",
-        )
-        parser.add_argument(
-            "--conditions",
-            choices=("normal", "15c", "21c"),
-            help="Gas reference conditions (default: the region's country).",
-        )
+        add_population_options(parser)
         parser.add_argument(
             "--horizon-days",
             type=_count("--horizon-days", 1, MAX_HORIZON_DAYS),

@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from oxyflow.core.demand import DemandError
 from oxyflow.core.scenarios import ScenarioError
 from oxyflow.registry import models as reg
-from oxyflow.scenarios.services import MIX_CHOICES, ScenarioRequest, run
+from oxyflow.scenarios.cli_options import add_population_options
+from oxyflow.scenarios.services import ScenarioRequest, run
 
 TABLE_COLUMNS = (
     ("patients", "patients"),
@@ -69,25 +70,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--region", help="Region code: spread over its districts and compare with supply."
         )
-        parser.add_argument(
-            "--profile",
-            default="who",
-            choices=("who", "india"),
-            help="Flow-rate profile (default who: WHO ESFT).",
-        )
-        parser.add_argument(
-            "--mix",
-            default="esft",
-            choices=MIX_CHOICES,
-            help="esft: all cases, 40/40/15/5 %% mild/moderate/severe/critical (default); "
-            "oxygen: oxygen patients only, split by --severe-share.",
-        )
-        parser.add_argument(
-            "--severe-share",
-            type=float,
-            default=0.75,
-            help="With --mix oxygen: share of severe patients (default 0.75).",
-        )
+        add_population_options(parser)
         parser.add_argument(
             "--hfnc",
             type=float,
@@ -98,18 +81,6 @@ class Command(BaseCommand):
             type=float,
             default=3.0,
             help="Days of reserve storage to plan for (default 3).",
-        )
-        parser.add_argument(
-            "--spread",
-            default="population",
-            choices=("population", "beds"),
-            help="How patients are spread over districts (default population; oxygen beds "
-            "where populations are missing).",
-        )
-        parser.add_argument(
-            "--conditions",
-            choices=("normal", "15c", "21c"),
-            help="Gas reference conditions (default: the region's country, else normal 0 °C).",
         )
         parser.add_argument(
             "--cylinder-type",
