@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from oxyflow.accounts import scopes
 from oxyflow.registry import models as reg
 from oxyflow.registry import services
+from oxyflow.scenarios import network
 
 PAGE_SIZE = 50
 
@@ -260,8 +261,64 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "sites": sites,
             "country": country,
             "predecessors": region.predecessors.all(),
+            "capacity": _district_capacity_table(region, request.user),
         },
     )
+
+
+def _district_capacity_table(region: reg.Region, user: Any) -> dict[str, Any] | None:
+    """Supply capacity per district of a province (or of a district itself), or None.
+
+    ``district_capacities`` reads every facility under the region, so it is shown only
+    to users who see the whole region (superuser, or a regional role over it); supplier
+    codes are limited to the producers the user may see, the rest counted.
+    """
+    if region.level not in (reg.RegionLevel.PROVINCE, reg.RegionLevel.DISTRICT):
+        return None
+    scope = scopes.scope_for(user)
+    sees_whole_region = scope.superuser or (
+        scope.regional
+        and scope.region_path is not None
+        and region.path.startswith(scope.region_path)
+    )
+    if not sees_whole_region:
+        return None
+    conditions = network.reference_conditions(region)
+    day = network.local_today(region)
+    capacities = network.district_capacities(region, on_day=day, conditions=conditions)
+    all_suppliers = set().union(*(c.suppliers for c in capacities))
+    visible_suppliers = set(
+        scopes.visible(reg.Producer.objects.filter(code__in=all_suppliers), user).values_list(
+            "code", flat=True
+        )
+    )
+    rows = [
+        {
+            "district": c,
+            "suppliers": sorted(c.suppliers & visible_suppliers),
+            "hidden_suppliers": len(c.suppliers - visible_suppliers),
+        }
+        for c in capacities
+    ]
+    fields = (
+        "beds_oxygen",
+        "beds_icu",
+        "onsite_nm3_per_day",
+        "storage_nm3",
+        "contracted_nm3_per_day",
+        "transport_nm3_per_day",
+    )
+    totals = {name: sum(getattr(c, name) for c in capacities) for name in fields}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "suppliers": len(all_suppliers),
+        "conditions": network.describe_conditions(conditions),
+        "day": day,
+        "speed_km_per_h": network.LOADED_KM_PER_H,
+        "handling_h": network.HANDLING_H,
+        "can_run_scenario": region.retired_on is None,
+    }
 
 
 @login_required
