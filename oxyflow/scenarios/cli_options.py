@@ -3,9 +3,18 @@ and how they are spread."""
 
 from __future__ import annotations
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from oxyflow.registry import models as reg
 from oxyflow.scenarios.services import MIX_CHOICES
+
+
+def region_option(code: str) -> reg.Region:
+    """The region named by ``--region``, or a command error naming the code."""
+    region = reg.Region.objects.filter(code=code).first()
+    if region is None:
+        raise CommandError(f"--region={code!r} is not a known region code.")
+    return region
 
 
 def add_population_options(parser: CommandParser) -> None:

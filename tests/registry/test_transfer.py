@@ -673,3 +673,14 @@ def test_the_command_without_a_user_exports_everything(world, tmp_path):
         "registry", "export", "--format", "csv", "--kind", "facilities", "--out", str(path)
     )
     assert "VN-BVDK-BP" in path.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("text", ["2021-02-30", "30/07/2021", "soon"])
+def test_a_date_cell_that_is_not_a_real_yyyy_mm_dd_date_is_refused(text: str) -> None:
+    from datetime import date
+
+    from oxyflow.registry.transfer.cells import CellError, _parse_date
+
+    assert _parse_date("2021-07-30") == date(2021, 7, 30)
+    with pytest.raises(CellError, match="yyyy-mm-dd"):
+        _parse_date(text)

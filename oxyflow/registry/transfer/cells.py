@@ -121,9 +121,10 @@ def _parse_date(raw: object) -> date:
     if isinstance(raw, date):
         return raw
     text = str(raw).strip()
+    if not _ISO_DATE.match(text):
+        raise CellError(_("Expected a date as yyyy-mm-dd."))
     try:
-        if _ISO_DATE.match(text):
-            return date.fromisoformat(text)
+        return date.fromisoformat(text)
     except ValueError:
-        pass
-    raise CellError(_("Expected a date as yyyy-mm-dd."))
+        # Well formed but impossible, such as 2021-02-30.
+        raise CellError(_("Expected a date as yyyy-mm-dd.")) from None

@@ -50,7 +50,7 @@ examples:
 
 
 class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Django's option order, with the description's line breaks kept."""
 
 
 # The operator at the command line: without --as, an export holds the whole registry.

@@ -12,8 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from oxyflow.core.contingency import DEFAULT_HORIZON_DAYS, DEFAULT_NEAREST_SOURCES
 from oxyflow.core.demand import DemandError
 from oxyflow.core.scenarios import ScenarioError
-from oxyflow.registry import models as reg
-from oxyflow.scenarios.cli_options import add_population_options
+from oxyflow.scenarios.cli_options import add_population_options, region_option
 from oxyflow.scenarios.contingency import MAX_HORIZON_DAYS, ContingencyRequest, run
 from oxyflow.scenarios.stdout import c_stdout_to_stderr
 
@@ -75,9 +74,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        region = reg.Region.objects.filter(code=options["region"]).first()
-        if region is None:
-            raise CommandError(f"--region={options['region']!r} is not a known region code.")
+        region = region_option(options["region"])
         request = ContingencyRequest(
             patients=options["patients"],
             profile=options["profile"],

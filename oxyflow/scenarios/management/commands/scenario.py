@@ -12,8 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oxyflow.core.demand import DemandError
 from oxyflow.core.scenarios import ScenarioError
-from oxyflow.registry import models as reg
-from oxyflow.scenarios.cli_options import add_population_options
+from oxyflow.scenarios.cli_options import add_population_options, region_option
 from oxyflow.scenarios.services import ScenarioRequest, run
 
 TABLE_COLUMNS = (
@@ -94,11 +93,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        region = None
-        if options["region"]:
-            region = reg.Region.objects.filter(code=options["region"]).first()
-            if region is None:
-                raise CommandError(f"--region={options['region']!r} is not a known region code.")
+        region = region_option(options["region"]) if options["region"] else None
         request = ScenarioRequest(
             patients=options["patients"],
             profile=options["profile"],
