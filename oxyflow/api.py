@@ -8,7 +8,8 @@ is safe to echo. Creating POSTs accept ``Idempotency-Key`` (see
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,7 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import field_validator
+from pydantic import AwareDatetime, BeforeValidator, field_validator
 
 from oxyflow.accounts.models import ApiToken
 
@@ -43,6 +44,26 @@ class InputSchema(Schema):
         if any(isinstance(t, str) and "\x00" in t for t in texts):
             raise ValueError("text may not contain the NUL character")
         return value
+
+
+def _iso_text(value: Any) -> Any:
+    # Pydantic reads a bare number as a Unix timestamp; the schema promises ISO 8601 text.
+    if isinstance(value, int | float):
+        raise ValueError(
+            "give the time as ISO 8601 text with its offset, e.g. 2021-07-15T08:00+01:00"
+        )
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("give the day as ISO 8601 text, e.g. 2021-07-15")
+    return value
+
+
+# A time with its offset, as ISO 8601 text; a day as ISO 8601 text.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class TokenAuth(HttpBearer):
@@ -82,6 +103,10 @@ class OxyFlowAPI(NinjaAPI):
             model = context.model
             for error in context.pydantic_validation_error.errors(include_url=False):
                 field_loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                if model.__ninja_param_source__ == "body" and field_loc[:1] == ("payload",):
+                    # Every body is the `payload` parameter: name the field as the domain
+                    # rules do (["body", "beds_total"]), so one field has one location.
+                    field_loc = field_loc[1:]
                 loc = (model.__ninja_param_source__, *field_loc)
                 item: dict[str, Any] = {
                     "loc": list(loc),
@@ -207,6 +232,16 @@ def _core_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _respond(request, 422, error_body(loc, str(exc), "value_error", value))
 
 
+def _report_rejected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A report breaking hard rules: one item per field path (``lox_tanks.0.level``)."""
+    detail = []
+    for path, messages in getattr(exc, "errors", {}).items():
+        loc: list[str | int] = ["body", *[int(p) if p.isdigit() else p for p in path.split(".")]]
+        for message in messages:
+            detail.append({"loc": loc, "msg": message, "type": "value_error"})
+    return _respond(request, 422, {"detail": detail})
+
+
 def _register_routers() -> None:
     from oxyflow.accounts.api import router as accounts_router
     from oxyflow.core.autonomy import AutonomyError
@@ -216,7 +251,11 @@ def _register_routers() -> None:
     from oxyflow.core.scenarios import ScenarioError
     from oxyflow.core.units import UnitError
     from oxyflow.registry.api import router as registry_router
+    from oxyflow.reporting.api import router as reporting_router
+    from oxyflow.reporting.services import ReportRejected
+    from oxyflow.reporting.upload_api import router as upload_router
     from oxyflow.scenarios.api import router as scenarios_router
+    from oxyflow.stock.errors import LedgerError
 
     for error in (
         AutonomyError,
@@ -225,11 +264,15 @@ def _register_routers() -> None:
         ProjectionError,
         ScenarioError,
         UnitError,
+        LedgerError,
     ):
         api.add_exception_handler(error, _core_error)
     api.add_router("/", accounts_router)
     api.add_router("/", registry_router)
     api.add_router("/", scenarios_router)
+    api.add_router("/", reporting_router)
+    api.add_router("/", upload_router)
+    api.add_exception_handler(ReportRejected, _report_rejected)
 
 
 _register_routers()

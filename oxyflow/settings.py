@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "oxyflow.accounts",
     "oxyflow.registry",
+    "oxyflow.stock",
+    "oxyflow.reporting",
     "oxyflow.scenarios",
     "oxyflow.web",
 ]
@@ -66,6 +68,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "oxyflow.urls"
+# Report files of up to 5 MB are uploaded through the API, whose idempotency check
+# reads the whole body: let such a body through (Django's default is 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 WSGI_APPLICATION = "oxyflow.wsgi.application"
 
 TEMPLATES = [
@@ -188,6 +193,23 @@ OXYFLOW_MAP_TILE_ATTRIBUTION = env_str("OXYFLOW_MAP_TILE_ATTRIBUTION", "")
 OXYFLOW_IDEMPOTENCY_TTL_HOURS = env_int("OXYFLOW_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 # A worker heartbeat older than this makes /healthz report the worker as stale, in seconds.
 OXYFLOW_WORKER_STALE_SECONDS = env_int("OXYFLOW_WORKER_STALE_SECONDS", 300, minimum=10)
+
+# Daily-report reminders (`oxyflow scheduler` checks every 15 minutes): "due soon" this
+# many minutes before the deadline (0: none); each reminder is also POSTed as JSON to the
+# webhook URL when one is set.
+OXYFLOW_REPORT_REMINDER_LEAD_MINUTES = env_int(
+    "OXYFLOW_REPORT_REMINDER_LEAD_MINUTES", 120, minimum=0, maximum=1440
+)
+OXYFLOW_REPORT_WEBHOOK_URL = env_str("OXYFLOW_REPORT_WEBHOOK_URL", "").strip()
+if OXYFLOW_REPORT_WEBHOOK_URL and not OXYFLOW_REPORT_WEBHOOK_URL.startswith(
+    ("http://", "https://")
+):
+    raise ConfigError(
+        "OXYFLOW_REPORT_WEBHOOK_URL", OXYFLOW_REPORT_WEBHOOK_URL, "an http:// or https:// URL"
+    )
+OXYFLOW_REPORT_WEBHOOK_TIMEOUT_SECONDS = env_int(
+    "OXYFLOW_REPORT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=120
+)
 
 # Background work: a queue in the database, served by `oxyflow db_worker`; periodic jobs
 # are enqueued by `oxyflow scheduler` (django-tasks has no scheduler of its own).

@@ -42,6 +42,9 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("accounts/", include("oxyflow.accounts.urls")),
+    path("reports/upload/", include("oxyflow.reporting.upload_urls")),
+    path("reports/", include("oxyflow.reporting.calendar_urls")),
+    path("reports/", include("oxyflow.reporting.urls")),
     path("", include("oxyflow.registry.urls")),
     path("scenarios/", include("oxyflow.scenarios.urls")),
     path("", include("oxyflow.web.urls")),

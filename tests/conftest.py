@@ -18,3 +18,14 @@ def world(db):  # type: ignore[no-untyped-def]
     from tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    # A request in Arabic leaves Arabic active in the test's thread (the locale
+    # middleware activates a language and never deactivates it): start each test afresh.
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield

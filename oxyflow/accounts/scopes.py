@@ -26,6 +26,8 @@ from django.db.models import Q
 
 from oxyflow.accounts.models import Profile, Role
 from oxyflow.registry import models as reg
+from oxyflow.reporting import models as rep
+from oxyflow.stock.models import Balance, Movement
 
 M = TypeVar("M", bound=models.Model)
 
@@ -113,6 +115,16 @@ SITE_LOOKUPS: dict[type[models.Model], str] = {
     reg.LoxTank: "facility__",
     reg.FacilityConcentrators: "facility__",
     reg.ProducerCapacity: "producer__",
+    Movement: "site__",
+    Balance: "site__",
+    rep.FacilityReport: "facility__",
+    rep.FacilityReportTank: "report__facility__",
+    rep.FacilityReportCylinders: "report__facility__",
+    rep.ProducerReport: "producer__",
+    rep.ProducerReportLine: "report__producer__",
+    rep.TankReading: "tank__facility__",
+    rep.FacilityStatus: "facility__",
+    rep.Reminder: "site__",
 }
 
 
@@ -164,6 +176,12 @@ def _q(model: type[models.Model], scope: Scope, *, edit: bool) -> Q:
         return q
     if model is Profile:
         return _profile_q(scope, edit=edit)
+    if model is rep.ReportingRule:
+        if not scope.regional or not scope.region_path:
+            return _NOTHING
+        if edit and role not in (Role.MINISTRY, Role.COORDINATOR):
+            return _NOTHING
+        return Q(region__path__startswith=scope.region_path)
     raise LookupError(f"No scope rule for {model.__name__}")
 
 
@@ -199,6 +217,7 @@ SCOPED_MODELS: frozenset[type[models.Model]] = frozenset(
         reg.VehicleCylinderCapacity,
         reg.SupplyContract,
         Profile,
+        rep.ReportingRule,
     ]
 )
 
@@ -237,7 +256,14 @@ def can_create(user: Any, model: type[models.Model]) -> bool:
         return False
     if model in (reg.Product, reg.CylinderType, reg.Organisation, reg.Country, reg.Region):
         return role == Role.MINISTRY
-    if model in (reg.Facility, reg.Producer, reg.Depot, reg.SupplyContract, Profile):
+    if model in (
+        reg.Facility,
+        reg.Producer,
+        reg.Depot,
+        reg.SupplyContract,
+        Profile,
+        rep.ReportingRule,
+    ):
         return role in (Role.MINISTRY, Role.COORDINATOR)
     if model in (reg.Vehicle, reg.VehicleCylinderCapacity):
         return role in (Role.MINISTRY, Role.COORDINATOR, Role.PRODUCER_STAFF)

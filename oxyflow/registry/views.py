@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from oxyflow.accounts import scopes
 from oxyflow.registry import models as reg
 from oxyflow.registry import services
+from oxyflow.reporting import views as reporting_views
 from oxyflow.scenarios import network
 
 PAGE_SIZE = 50
@@ -80,6 +81,7 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
         context["contracts"] = scopes.visible(
             specific.contracts.select_related("producer", "product"), request.user
         )
+        context["outlook"] = reporting_views.facility_outlook(specific, request.user)
     elif isinstance(specific, reg.Producer):
         context["capacities"] = specific.capacities.select_related("product")
         context["contracts"] = scopes.visible(
@@ -262,6 +264,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "country": country,
             "predecessors": region.predecessors.all(),
             "capacity": _district_capacity_table(region, request.user),
+            "outlook": reporting_views.region_outlook(region, request.user),
         },
     )
 

@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import AwareDatetime, BeforeValidator, StrictBool, StrictFloat, StrictInt
+from pydantic import StrictBool, StrictFloat, StrictInt
 
 from oxyflow.accounts import scopes
-from oxyflow.api import ErrorOut, InputSchema
+from oxyflow.api import ErrorOut, InputSchema, Instant
 from oxyflow.core import autonomy, demand, projection, units
 from oxyflow.core.contingency import DEFAULT_HORIZON_DAYS
 from oxyflow.registry import models as reg
@@ -26,16 +26,6 @@ from oxyflow.scenarios import contingency, services
 router = Router(tags=["demand and scenarios"])
 
 
-def _iso_text(value: Any) -> Any:
-    # Pydantic reads a bare number as a Unix timestamp; the schema promises ISO 8601 text.
-    if isinstance(value, int | float):
-        raise ValueError(
-            "give the time as ISO 8601 text with its offset, e.g. 2021-07-15T08:00+01:00"
-        )
-    return value
-
-
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from oxyflow.reporting import tasks as reporting_tasks
 from oxyflow.web import tasks
 
 
@@ -23,6 +24,12 @@ class PeriodicJob:
 
 SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("heartbeat", timedelta(minutes=1), lambda: tasks.heartbeat.enqueue()),
+    # Report reminders: "due soon" and "missing" emails and webhooks, never twice.
+    PeriodicJob(
+        "check_reports",
+        timedelta(minutes=15),
+        lambda: reporting_tasks.check_reports.enqueue(),
+    ),
 )
 
 

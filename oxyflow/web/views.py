@@ -31,6 +31,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "depot_count": by_kind.get(reg.SiteKind.DEPOT, 0),
         "beds": beds,
         "vehicle_count": scopes.visible(reg.Vehicle.objects.all(), request.user).count(),
-        "facilities": facilities.select_related("region").order_by("priority", "name")[:25],
+        "facilities": facilities.select_related("region", "status").order_by("priority", "name")[
+            :25
+        ],
+        "reportable": set(
+            scopes.editable(reg.Facility.objects.active(), request.user).values_list(
+                "pk", flat=True
+            )
+        ),
     }
     return render(request, "web/home.html", context)

@@ -48,6 +48,32 @@ def test_the_scheduler_enqueues_a_job_again_only_after_its_period() -> None:
     from oxyflow.web.scheduler import SCHEDULE, due_jobs
 
     now = timezone.now()
-    assert [j.name for j in due_jobs(SCHEDULE, {}, now)] == ["heartbeat"]
-    assert due_jobs(SCHEDULE, {"heartbeat": now - timedelta(seconds=30)}, now) == []
-    assert len(due_jobs(SCHEDULE, {"heartbeat": now - timedelta(minutes=1)}, now)) == 1
+    assert [j.name for j in due_jobs(SCHEDULE, {}, now)] == ["heartbeat", "check_reports"]
+    recent = {"heartbeat": now - timedelta(seconds=30), "check_reports": now}
+    assert due_jobs(SCHEDULE, recent, now) == []
+    late = {**recent, "heartbeat": now - timedelta(minutes=1)}
+    assert [j.name for j in due_jobs(SCHEDULE, late, now)] == ["heartbeat"]
+
+
+def test_the_worker_command_runs_the_scheduler_beside_the_queue_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from django.core.management import call_command
+
+    from oxyflow.web.management.commands import worker
+
+    calls: list[tuple[str, ...]] = []
+    scheduled = threading.Event()
+
+    def record(*args: str) -> None:
+        calls.append(args)
+        if args[0] == "scheduler":
+            scheduled.set()
+
+    monkeypatch.setattr(worker, "call_command", record)
+    call_command("worker", "--tick", "1")
+    assert scheduled.wait(5)
+    assert ("db_worker",) in calls
+    assert ("scheduler", "--tick", "1.0") in calls

@@ -31,3 +31,25 @@ def test_anonymous_visitors_are_sent_to_the_login_page() -> None:
     response = Client().get("/sites/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_overview_shows_autonomy_after_a_report_and_links_to_the_report_form(
+    world: World,
+) -> None:
+    from oxyflow.reporting import services
+    from tests.reporting.conftest import equip, report_in, submission
+
+    rw = equip(world)
+    services.submit_facility_report(
+        facility=world.chu_batna, data=report_in(), submission=submission(world.facility_staff)
+    )
+    hours = round(world.chu_batna.status.autonomy_hours)
+    client = Client()
+    client.force_login(world.facility_staff)
+    page = client.get("/").content.decode()
+    assert f'<td class="num">{hours}</td>' in page
+    assert "/reports/facility/DZ-CHU-BATNA/new/" in page
+    viewer = Client()
+    viewer.force_login(world.viewer)
+    assert "/reports/facility/DZ-EPH-BARIKA/new/" not in viewer.get("/").content.decode()
+    assert rw.tank.facility_id == world.chu_batna.pk

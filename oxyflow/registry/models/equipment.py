@@ -43,13 +43,18 @@ class LoxTank(models.Model):
         ordering: ClassVar = ["facility", "name"]
         verbose_name = _("liquid oxygen tank")
         verbose_name_plural = _("liquid oxygen tanks")
+        # Reports and sensors name the tank: a name must say which one.
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["facility", "name"], name="uniq_facility_tank_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} – {self.capacity_liquid_l} L"
 
     def capacity_kg(self) -> float:
-        litres = units.Quantity(float(self.capacity_liquid_l), "L")
-        return float(units.to_magnitude(units.lox_liquid_volume_to_mass(litres), "kg"))
+        # The density times the litres, as units.lox_liquid_volume_to_mass computes it,
+        # without building a pint quantity: this runs for every tank of every report.
+        return float(self.capacity_liquid_l) * units.LOX_DENSITY_KG_PER_L
 
 
 class FacilityConcentrators(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from oxyflow.registry import demo
+from oxyflow.reporting import demo as report_history
 from oxyflow.web.management.commands.serve import run_gunicorn
 
 
@@ -16,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Create or migrate the database (SQLite under OXYFLOW_DATA_DIR unless DATABASE_URL "
         "is set), load the demo region (Batna, Algeria and Binh Phuoc, Viet Nam, 2021; "
-        "illustrative numbers), create one demo user per role, print their logins and serve."
+        "illustrative numbers), create one demo user per role, submit the last 14 days of "
+        "daily reports, print the logins and serve."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         summary = demo.load()
         self.stdout.write(self.style.SUCCESS(summary.describe()))
+        self.stdout.write(self.style.SUCCESS(report_history.load().describe()))
         self.stdout.write("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<22} {login.role_label}: {login.scope}")
@@ -51,4 +57,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nServing on http://{options['host']}:{options['port']}/  (Ctrl+C stops)"
         )
-        run_gunicorn(host=options["host"], port=options["port"], workers=2, threads=4)
+        # Reminders, heartbeats and other periodic jobs run in a background process.
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from oxyflow.cli import main; main()", "worker"],
+            env=os.environ.copy(),
+        )
+        try:
+            run_gunicorn(host=options["host"], port=options["port"], workers=2, threads=4)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

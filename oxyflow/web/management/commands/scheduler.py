@@ -17,9 +17,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Enqueue periodic jobs (worker heartbeat every minute; alert checks and reports as "
-        "they are added) on the task queue. Run one scheduler per deployment, and one or "
-        "more `oxyflow db_worker` processes to execute the jobs."
+        "Enqueue periodic jobs (worker heartbeat every minute, report reminders every 15 "
+        "minutes) on the task queue. Run one scheduler per deployment, and one or more "
+        "`oxyflow db_worker` processes to execute the jobs (or `oxyflow worker`, both in one)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
