@@ -300,7 +300,8 @@ class _Day:
     psa_nm3_per_h: float = 0.0
     generation_nm3_per_day: float = 0.0
     noise: float = 1.0  # the day's spread of use around the census
-    used_nm3: float | None = None
+    used_nm3: float | None = None  # all oxygen used since the report before
+    drawn_nm3: float | None = None  # of which drawn from tanks and cylinders
     lox_kg: float = 0.0
     full: int = 0
     empty: int = 0
@@ -439,7 +440,8 @@ def _plan_facility(
     for before, row in itertools.pairwise(rows):
         days_between = (row.as_of - before.as_of) / timedelta(days=1)
         row.used_nm3 = _census_nm3(before.census) * traits.factor * row.noise * days_between
-        draws.append(max(row.used_nm3 - before.generation_nm3_per_day * days_between, 0.0))
+        row.drawn_nm3 = max(row.used_nm3 - before.generation_nm3_per_day * days_between, 0.0)
+        draws.append(row.drawn_nm3)
     late = facility.code in LATE_DELIVERY
 
     # Cylinders: a share of the use where a tank exists, all of it where none does.
@@ -496,10 +498,11 @@ def _facility_input(
         level = round(kg / KG_PER_L if lox_unit == "L" else kg)
         levels.append(services.TankLevelIn(level, lox_unit, tank.name))
     consumption, unit = None, ""
-    if row.used_nm3 is not None and tanks and lox_unit == "kg":
-        consumption, unit = round(row.used_nm3 / NM3_PER_KG), "kg"  # as LOX, in Viet Nam
-    elif row.used_nm3 is not None:
-        consumption, unit = round(row.used_nm3), "m3"
+    # Consumption is what left the tanks and cylinders: on-site output counts apart.
+    if row.drawn_nm3 is not None and tanks and lox_unit == "kg":
+        consumption, unit = round(row.drawn_nm3 / NM3_PER_KG), "kg"  # as LOX, in Viet Nam
+    elif row.drawn_nm3 is not None:
+        consumption, unit = round(row.drawn_nm3), "m3"
     cylinder_type = facility.manifold_cylinder_type
     cylinders = []
     if cylinder_type is not None:

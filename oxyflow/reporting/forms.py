@@ -279,7 +279,7 @@ class FacilityReportForm(ReportForm):
     concentrators_idle = _count(_("Concentrators idle"))
     concentrators_broken = _count(_("Concentrators broken"))
     psa_status = _select(_("PSA plant"), PsaStatus.choices)
-    psa_output = _decimal(_("PSA plant output (m³/h)"))
+    psa_output = _decimal(_("PSA plant output (Nm³/h)"))
     consumption = _decimal(
         _("Oxygen drawn from tanks and cylinders since the last report (optional)")
     )

@@ -128,7 +128,7 @@ def describe_flag(flag: dict[str, Any], tank_names: list[str]) -> str:
         name = tank_names[index] if index < len(tank_names) else parts[1]
         where = _("Level of %(tank)s") % {"tank": name}
     elif path == "consumption":
-        where = _("Oxygen used since the last report")
+        where = _("Oxygen used (from stock and made on site)")
     else:
         where = path
     figures = {"field": where, "value": _number(value, 1), "expected": _number(expected, 1)}

@@ -258,7 +258,8 @@ def test_a_decimal_comma_is_read_in_french(rw: ReportingWorld) -> None:
 
 
 def test_a_plausibility_flag_is_accepted_and_shown(rw: ReportingWorld) -> None:
-    # 27 patients need about 590 Nm³/day; 5,904 Nm³ used in a day is ten times that.
+    # 27 patients need about 590 Nm³/day; 5,904 Nm³ drawn from stock in a day, with
+    # 3 concentrators making 21.6 Nm³/day, is ten times that.
     client = client_for(rw.world.facility_staff)
     response = client.post(new_url(), form_data(consumption="5904", consumption_unit="Nm3"))
     assert response.status_code == 302
@@ -266,7 +267,7 @@ def test_a_plausibility_flag_is_accepted_and_shown(rw: ReportingWorld) -> None:
     assert [f["code"] for f in report.flags] == ["consumption_high"]
     html = client.get(response["Location"]).content.decode()
     expected = (
-        "Oxygen used since the last report: 5,904.0 Nm³/day is more than 3 times the "
+        "Oxygen used (from stock and made on site): 5,925.6 Nm³/day is more than 3 times the "
         "census-based demand of 590.4 Nm³/day."
     )
     assert f"Accepted, but please check: {expected}" in html  # the message after saving
