@@ -263,7 +263,9 @@ def scenarios(draw: st.DrawFn) -> tuple[StockPosition, list[DemandStep], list[In
         psa_nm3_per_h=draw(rates),
         concentrators_l_per_min=draw(st.sampled_from([0.0, 10.0, 50.0])),
     )
-    offsets = sorted(set(draw(st.lists(st.floats(min_value=0.1, max_value=400.0), max_size=4))))
+    # Hundredths of an hour: floats closer than a microsecond would give equal start times.
+    hours = st.floats(min_value=0.1, max_value=400.0).map(lambda h: round(h, 2))
+    offsets = sorted(set(draw(st.lists(hours, max_size=4))))
     demand = [
         DemandStep(NOW + timedelta(hours=h), rate, low * rate, rate + extra)
         for h, rate, low, extra in zip(
