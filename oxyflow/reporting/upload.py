@@ -17,13 +17,14 @@ with its number as the spreadsheet shows it (header = row 1), its column and the
 reason; if any row is bad, nothing is stored.
 
 Everything happens in one transaction, in date order, and is rolled back at the end if
-any row failed. A report's submission key is a hash of the file's content and its
-(first) row number, so uploading the same file again stores nothing new. A row whose
-first cell starts with ``#`` is a comment (the template's row of units).
+any row failed. A report's submission key is a hash of its own figures, so uploading the
+same rows again (the same file or an edited copy) stores nothing new for them. A row
+whose first cell starts with ``#`` is a comment (the template's row of units).
 """
 
 from __future__ import annotations
 
+import abc
 import csv
 import hashlib
 import io
@@ -209,7 +210,7 @@ def import_reports(
     data = file if isinstance(file, bytes) else file.read()
     sheet = read_sheet(data, fmt)
     upload_cls = _FacilityUpload if sheet.kind == FACILITY else _ProducerUpload
-    return upload_cls(sheet, user, hashlib.sha256(data).hexdigest(), now or timezone.now()).run()
+    return upload_cls(sheet, user, now or timezone.now()).run()
 
 
 # ------------------------------------------------------------------------------ reading
@@ -390,14 +391,13 @@ class _Report:
     cylinder_codes: list[str] = field(default_factory=list)
 
 
-class _Upload:
+class _Upload(abc.ABC):
     model: type[reg.Site]
     site_column: str
 
-    def __init__(self, sheet: Sheet, user: Any, digest: str, now: datetime) -> None:
+    def __init__(self, sheet: Sheet, user: Any, now: datetime) -> None:
         self.sheet = sheet
         self.user = user
-        self.digest = digest
         self.now = now
         self.problems: list[Problem] = []
         self.result = UploadResult(sheet.kind)
@@ -442,16 +442,17 @@ class _Upload:
             ]
             self.result.flagged.append(FlaggedRow(report.rows[0].row, report.site.code, flags))
 
+    @abc.abstractmethod
     def plan(self) -> list[_Report]:
-        raise NotImplementedError
+        """The file's rows grouped into reports, with each bad cell noted as a problem."""
 
+    @abc.abstractmethod
     def store(self, reports: Sequence[_Report]) -> list[services.Outcome | services.ReportRejected]:
         """Submit the reports in order: each one's outcome, or why it was refused."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def locate(self, report: _Report, path: str) -> tuple[RowIn, str]:
         """The row and column that a service's field path refers to."""
-        raise NotImplementedError
 
     def order(self, column: str) -> int:
         columns = self.sheet.columns
