@@ -623,6 +623,8 @@ def ingest_facility_reports(
         return outcomes
 
     for attempt in range(3):
+        for valid in candidates:  # a retry starts from what validation found
+            outcomes[valid.index] = ItemOutcome()
         try:
             with transaction.atomic():
                 _lock_sites({v.item.facility.pk for v in candidates})
@@ -635,12 +637,13 @@ def ingest_facility_reports(
                 }
                 fresh: list[_Valid] = []
                 first_of_key: dict[tuple[int, str], int] = {}
+                repeats: list[tuple[int, int]] = []  # (item, the earlier item with its key)
                 for valid in candidates:
                     key = (valid.item.facility.pk, valid.item.submission.key)
                     if key in seen:
                         outcomes[valid.index] = ItemOutcome(report=seen[key])
                     elif key in first_of_key:
-                        outcomes[valid.index] = outcomes[first_of_key[key]]
+                        repeats.append((valid.index, first_of_key[key]))
                     else:
                         first_of_key[key] = valid.index
                         fresh.append(valid)
@@ -661,12 +664,13 @@ def ingest_facility_reports(
                 for wave in waves:
                     _store_wave(wave, state, catalogue, outcomes, now)
                 _refresh_statuses(state, {v.item.facility.pk for v in fresh}, now)
+                for index, earlier in repeats:
+                    # The same key twice in one set: the second is a retry of the first.
+                    first = outcomes[earlier]
+                    outcomes[index] = ItemOutcome(report=first.report, errors=first.errors)
             break
         except IntegrityError:
             # A concurrent writer stored a key or a version first: read again and retry.
-            for outcome in outcomes:
-                if outcome.created:
-                    outcome.report, outcome.created = None, False
             if attempt == 2:
                 raise
     return outcomes

@@ -355,3 +355,12 @@ def test_a_batch_with_a_correction_after_its_report_stores_both_versions(
     from oxyflow.stock.services import check_balances
 
     assert check_balances() == []
+
+
+def test_the_same_key_twice_in_one_batch_stores_one_report(rw: ReportingWorld) -> None:
+    client = api_client(rw.world.coordinator)
+    reports = [batch_item("DZ-CHU-BATNA", "same"), batch_item("DZ-CHU-BATNA", "same")]
+    result = post(client, {"reports": reports}, url=BATCH).json()
+    assert [r["outcome"] for r in result["results"]] == ["created", "replayed"]
+    assert result["results"][0]["id"] == result["results"][1]["id"]
+    assert FacilityReport.objects.count() == 1
