@@ -40,6 +40,7 @@ from oxyflow.reporting.models import (
     FacilityStatus,
 )
 from oxyflow.stock import bulk
+from oxyflow.stock.errors import LedgerError
 from oxyflow.stock.models import Balance, Movement, MovementKind
 
 logger = logging.getLogger(__name__)
@@ -347,6 +348,13 @@ def _content_nm3(cylinder_type: reg.CylinderType) -> float:
     return _CONTENTS[key]
 
 
+def _ledger_keys(facility_id: int, catalogue: _Catalogue) -> list[tuple[int, int]]:
+    products = [p.pk for p in catalogue.cylinder_products.values()]
+    if catalogue.lox is not None:
+        products.append(catalogue.lox.pk)
+    return [(facility_id, pk) for pk in products]
+
+
 def _reversals(
     superseded: Sequence[FacilityReport], state: _State, by: Any, reasons: dict[int, str]
 ) -> list[bulk.MovementSpec]:
@@ -379,10 +387,18 @@ def _reversals(
                 reverses=movement,
             )
         )
+    # Correcting the report that opened a product's ledger: the new count opens it. Every
+    # version of that day counts as the same report (a second correction included).
+    day_sources = [
+        f"facility-report:{pk}"
+        for pk in FacilityReport.objects.filter(
+            facility_id__in={r.facility_id for r in superseded},
+            report_date__in={r.report_date for r in superseded},
+        ).values_list("pk", flat=True)
+    ]
     for site_id, product_id in touched:
-        # Correcting the report that opened a product's ledger: the new count opens it.
         others = Movement.objects.filter(site_id=site_id, product_id=product_id).exclude(
-            source__in=sources
+            source__in=day_sources
         )
         if not others.exists():
             state.balances.pop((site_id, product_id), None)
@@ -500,10 +516,26 @@ def _store_wave(
         specs: list[bulk.MovementSpec] = []
         if is_latest:
             if current is not None:
+                keys = _ledger_keys(facility_id, catalogue)
+                before = {k: state.balances[k] for k in keys if k in state.balances}
                 reversal_reasons[current.report.pk] = _("Corrected by version %(v)s.") % {
                     "v": report.version
                 }
                 specs += _reversals([current.report], state, by, reversal_reasons)
+                if any(state.balances.get(k, Decimal(0)) < 0 for k in keys):
+                    for k in keys:
+                        state.balances.pop(k, None)
+                    state.balances.update(before)
+                    outcomes[valid.index].errors = {
+                        "correction_reason": [
+                            _(
+                                "This correction cannot replace the report: stock it counted "
+                                "has since left the site (a transfer or delivery out). Report "
+                                "today's count instead."
+                            )
+                        ]
+                    }
+                    continue
             planned, derived = _plan_postings(state, catalogue, valid, by)
             specs += planned
             report.consumption_derived_nm3 = derived
@@ -673,6 +705,12 @@ def ingest_facility_reports(
             # A concurrent writer stored a key or a version first: read again and retry.
             if attempt == 2:
                 raise
+        except LedgerError as exc:
+            # The plan keeps every ledger rule; should one still be broken, nothing of
+            # the set is stored and each item says why, rather than a server error.
+            for valid in candidates:
+                outcomes[valid.index] = ItemOutcome(errors={exc.field: [str(exc)]})
+            return outcomes
     return outcomes
 
 

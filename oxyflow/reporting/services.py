@@ -43,6 +43,8 @@ LEVEL_UNITS = ("%", "kg", "t", "L", "kL")
 CONSUMPTION_UNITS = ("Nm3", "m3", "kg", "t", "L", "kL")
 PSA_UNITS = ("m3/h", "Nm3/h")
 MAX_PATIENTS = 100_000
+# Stored quantities have 14 digits, 3 of them decimals: a converted figure must fit.
+STORED_LIMIT = Decimal("1e11")
 
 
 class ReportRejected(Exception):
@@ -459,7 +461,14 @@ def _validate_facility(
                 nm3 = value
             else:
                 nm3 = Decimal(str(round(_kg_to_nm3(float(_mass_kg(value, unit))), 3)))
-            consumption = (value, unit, nm3)
+            if nm3 >= STORED_LIMIT:
+                errors.add(
+                    "consumption",
+                    _("%(value)s %(unit)s is more oxygen than any facility uses.")
+                    % {"value": value, "unit": unit},
+                )
+            else:
+                consumption = (value, unit, nm3)
     return _FacilityFigures(counts, tanks, cylinders, psa_output, consumption)
 
 
@@ -545,6 +554,13 @@ def _validate_producer(
             value = _number(errors, f"{path}.{name}", getattr(item, name))
             if value is not None and typed != unit:
                 value = _mass_kg(value, typed)
+                if value >= STORED_LIMIT:
+                    errors.add(
+                        f"{path}.{name}",
+                        _("%(value)s %(unit)s is too large.")
+                        % {"value": getattr(item, name), "unit": typed},
+                    )
+                    value = None
             if value is not None and unit != reg.UnitOfIssue.KG and value != int(value):
                 errors.add(
                     f"{path}.{name}", _("%(value)s is not a whole number.") % {"value": value}
