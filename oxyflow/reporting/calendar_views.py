@@ -18,22 +18,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oxyflow.accounts import scopes
 from oxyflow.core.reporting import ReportStatus
 from oxyflow.registry import models as reg
-from oxyflow.reporting import calendar
+from oxyflow.reporting import calendar, views
 
-# In the order the page shows them: most urgent first.
-STATUS_LABELS: dict[ReportStatus, Promise] = {
-    ReportStatus.MISSING: gettext_lazy("Missing"),
-    ReportStatus.LATE: gettext_lazy("Late"),
-    ReportStatus.PENDING: gettext_lazy("Pending"),
-    ReportStatus.ON_TIME: gettext_lazy("On time"),
-    ReportStatus.NOT_DUE: gettext_lazy("Not due"),
+# In the order the page shows them, most urgent first; the words of the report pages.
+STATUS_LABELS: dict[ReportStatus, str] = {
+    status: capfirst(views.STATUS_LABELS[status])
+    for status in (
+        ReportStatus.MISSING,
+        ReportStatus.LATE,
+        ReportStatus.PENDING,
+        ReportStatus.ON_TIME,
+        ReportStatus.NOT_DUE,
+    )
 }
 # The statuses listed site by site, most urgent first; the others are only counted.
 LISTED = (ReportStatus.MISSING, ReportStatus.LATE, ReportStatus.PENDING)

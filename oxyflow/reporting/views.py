@@ -60,7 +60,7 @@ CARRY_DAYS: Final = 2
 
 STATUS_LABELS: Final = {
     rules.ReportStatus.NOT_DUE: pgettext_lazy("report status", "not due"),
-    rules.ReportStatus.PENDING: pgettext_lazy("report status", "due today"),
+    rules.ReportStatus.PENDING: pgettext_lazy("report status", "pending"),
     rules.ReportStatus.ON_TIME: pgettext_lazy("report status", "on time"),
     rules.ReportStatus.LATE: pgettext_lazy("report status", "late"),
     rules.ReportStatus.MISSING: pgettext_lazy("report status", "missing"),
