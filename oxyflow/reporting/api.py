@@ -368,14 +368,9 @@ class ReportFilter(Schema):
     all_versions: bool = Field(False, description="Include superseded versions.")
 
 
-@router.get(
-    "/facilities/{code}/reports",
-    response={200: list[FacilityReportOut], **READ_ERRORS},
-    summary="A facility's reports, newest first",
-)
-def list_facility_reports(request: HttpRequest, code: str, filters: Query[ReportFilter]) -> Any:
-    facility = get_visible(reg.Facility.objects.all(), request.user, code=code)
-    reports = _reports().filter(facility=facility)
+def _filtered(reports: Any, filters: ReportFilter) -> list[Any]:
+    """A site's reports within the filter's days, current versions unless asked, newest
+    first, at most 400."""
     if not filters.all_versions:
         reports = reports.filter(is_current=True)
     if filters.since:
@@ -383,6 +378,16 @@ def list_facility_reports(request: HttpRequest, code: str, filters: Query[Report
     if filters.until:
         reports = reports.filter(report_date__lte=filters.until)
     return list(reports.order_by("-report_date", "-version")[:400])
+
+
+@router.get(
+    "/facilities/{code}/reports",
+    response={200: list[FacilityReportOut], **READ_ERRORS},
+    summary="A facility's reports, newest first",
+)
+def list_facility_reports(request: HttpRequest, code: str, filters: Query[ReportFilter]) -> Any:
+    facility = get_visible(reg.Facility.objects.all(), request.user, code=code)
+    return _filtered(_reports().filter(facility=facility), filters)
 
 
 def _versions(report: Any) -> list[Any]:
@@ -519,14 +524,7 @@ def submit_producer_report(
 )
 def list_producer_reports(request: HttpRequest, code: str, filters: Query[ReportFilter]) -> Any:
     producer = get_visible(reg.Producer.objects.all(), request.user, code=code)
-    reports = _producer_reports().filter(producer=producer)
-    if not filters.all_versions:
-        reports = reports.filter(is_current=True)
-    if filters.since:
-        reports = reports.filter(report_date__gte=filters.since)
-    if filters.until:
-        reports = reports.filter(report_date__lte=filters.until)
-    return list(reports.order_by("-report_date", "-version")[:400])
+    return _filtered(_producer_reports().filter(producer=producer), filters)
 
 
 # ---------------------------------------------------------------------- telemetry

@@ -35,6 +35,15 @@ class ReportBase(models.Model):
     as_of = models.DateTimeField(_("figures read at"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
+    # The version this one corrects (the model's own, in each concrete report).
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
     correction_reason = models.TextField(
         _("reason for correction"), blank=True, validators=[no_nul]
     )
@@ -75,6 +84,22 @@ class ReportBase(models.Model):
         return bool(self.flags) and self.reviewed_at is None
 
 
+def version_constraints(site: str) -> list[models.UniqueConstraint]:
+    """The rules every report model keeps per site (``site`` names its foreign key):
+    versions numbered once per day, one current version per day, a key used once."""
+    return [
+        models.UniqueConstraint(
+            fields=[site, "report_date", "version"], name=f"uniq_{site}_report_version"
+        ),
+        models.UniqueConstraint(
+            fields=[site, "report_date"],
+            condition=models.Q(is_current=True),
+            name=f"uniq_current_{site}_report",
+        ),
+        models.UniqueConstraint(fields=[site, "submission_key"], name=f"uniq_{site}_report_key"),
+    ]
+
+
 class PsaStatus(models.TextChoices):
     NONE = "none", _("No PSA plant")
     RUNNING = "running", _("Running")
@@ -87,14 +112,6 @@ class FacilityReport(ReportBase):
 
     facility = models.ForeignKey(
         Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="reports"
-    )
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("corrects"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
     )
     patients_low_flow = models.PositiveIntegerField(_("patients on low-flow oxygen"))
     patients_high_flow = models.PositiveIntegerField(_("patients on high-flow oxygen or NIV"))
@@ -138,19 +155,7 @@ class FacilityReport(ReportBase):
         ordering: ClassVar = ["-report_date", "facility", "-version"]
         verbose_name = _("facility report")
         verbose_name_plural = _("facility reports")
-        constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["facility", "report_date", "version"], name="uniq_facility_report_version"
-            ),
-            models.UniqueConstraint(
-                fields=["facility", "report_date"],
-                condition=models.Q(is_current=True),
-                name="uniq_current_facility_report",
-            ),
-            models.UniqueConstraint(
-                fields=["facility", "submission_key"], name="uniq_facility_report_key"
-            ),
-        ]
+        constraints: ClassVar = version_constraints("facility")
         indexes: ClassVar = [models.Index(fields=["facility", "is_current", "-report_date"])]
 
     def __str__(self) -> str:
@@ -232,14 +237,6 @@ class ProducerReport(ReportBase):
     producer = models.ForeignKey(
         Producer, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="reports"
     )
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("corrects"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
-    )
     downtime_hours = models.DecimalField(
         _("downtime (h)"),
         max_digits=4,
@@ -255,19 +252,7 @@ class ProducerReport(ReportBase):
         ordering: ClassVar = ["-report_date", "producer", "-version"]
         verbose_name = _("producer report")
         verbose_name_plural = _("producer reports")
-        constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["producer", "report_date", "version"], name="uniq_producer_report_version"
-            ),
-            models.UniqueConstraint(
-                fields=["producer", "report_date"],
-                condition=models.Q(is_current=True),
-                name="uniq_current_producer_report",
-            ),
-            models.UniqueConstraint(
-                fields=["producer", "submission_key"], name="uniq_producer_report_key"
-            ),
-        ]
+        constraints: ClassVar = version_constraints("producer")
 
     def __str__(self) -> str:
         return f"{self.producer.code} {self.report_date} v{self.version}"
