@@ -386,14 +386,20 @@ def production_server(
             server.wait()
 
 
-def post_over_http(
-    server: tuple[str, int, int], registry: Registry, day: int, report_date: date, clients: int
+def _drive(
+    server: tuple[str, int, int],
+    registry: Registry,
+    jobs: Iterator[tuple[str, str, bytes]],
+    clients: int,
+    check: Callable[[int, bytes], str | None],
+    reports: int,
 ) -> Run:
-    """Every facility's report as a POST, from ``clients`` threads on keep-alive connections."""
-    jobs = iter(
-        (code, json.dumps(report_body(i, day, report_date)).encode())
-        for i, code in enumerate(registry.codes)
-    )
+    """Send ``jobs`` (label, path, body) from ``clients`` keep-alive threads; time them.
+
+    ``check(status, answer)`` says what is wrong with an answer, or None. Latency is per
+    request; the run counts ``reports``. CPU is measured on the server's workers, the
+    database backends and this process (the clients).
+    """
     lock = threading.Lock()
     ready = threading.Barrier(clients + 1)
     latencies: list[float] = []
@@ -402,7 +408,7 @@ def post_over_http(
     auth = {"Authorization": f"Bearer {registry.token}"}
 
     def client(n: int) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=120)
+        conn = http.client.HTTPConnection(host, port, timeout=600)
         # Warm up: the first request in a worker loads the URLconf, the API and pint.
         for code in registry.codes[n : n + 2]:
             conn.request("GET", f"/api/v1/facilities/{code}/reports", headers=auth)
@@ -413,7 +419,7 @@ def post_over_http(
                 job = next(jobs, None)
             if job is None:
                 break
-            code, body = job
+            label, path, body = job
             headers = {
                 **auth,
                 "Content-Type": "application/json",
@@ -421,16 +427,17 @@ def post_over_http(
             }
             began = time.perf_counter()
             try:
-                conn.request("POST", f"/api/v1/facilities/{code}/reports", body, headers)
+                conn.request("POST", path, body, headers)
                 response = conn.getresponse()
                 answer = response.read()
             except (http.client.HTTPException, OSError) as exc:
-                failures.append(f"{code}: {exc!r}")
+                failures.append(f"{label}: {exc!r}")
                 conn.close()
                 continue
             latencies.append(time.perf_counter() - began)
-            if response.status != 201:
-                failures.append(f"{code}: {response.status} {answer[:300]!r}")
+            problem = check(response.status, answer)
+            if problem is not None:
+                failures.append(f"{label}: {problem}"[:400])
         conn.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -448,7 +455,7 @@ def post_over_http(
     seconds = time.perf_counter() - start
     cpu_client = time.process_time() - cpu
     return Run(
-        len(registry.codes),
+        reports,
         seconds,
         latencies,
         failures,
@@ -456,6 +463,25 @@ def post_over_http(
         database.stop(),
         cpu_client,
     )
+
+
+def post_over_http(
+    server: tuple[str, int, int], registry: Registry, day: int, report_date: date, clients: int
+) -> Run:
+    """Every facility's report as a POST, from ``clients`` threads on keep-alive connections."""
+    jobs = iter(
+        (
+            code,
+            f"/api/v1/facilities/{code}/reports",
+            json.dumps(report_body(i, day, report_date)).encode(),
+        )
+        for i, code in enumerate(registry.codes)
+    )
+
+    def check(status: int, answer: bytes) -> str | None:
+        return None if status == 201 else f"{status} {answer[:300]!r}"
+
+    return _drive(server, registry, jobs, clients, check, len(registry.codes))
 
 
 def post_batches_over_http(
@@ -472,88 +498,37 @@ def post_batches_over_http(
     latency is per request, throughput per report.
     """
     chunks = [
-        list(range(start, min(start + batch, len(registry.codes))))
+        range(start, min(start + batch, len(registry.codes)))
         for start in range(0, len(registry.codes), batch)
     ]
     jobs = iter(
-        json.dumps(
-            {
-                "reports": [
-                    {
-                        "facility": registry.codes[i],
-                        "idempotency_key": uuid.uuid4().hex,
-                        **report_body(i, day, report_date),
-                    }
-                    for i in chunk
-                ]
-            }
-        ).encode()
+        (
+            f"batch from {registry.codes[chunk[0]]}",
+            "/api/v1/facility-reports/batch",
+            json.dumps(
+                {
+                    "reports": [
+                        {
+                            "facility": registry.codes[i],
+                            "idempotency_key": uuid.uuid4().hex,
+                            **report_body(i, day, report_date),
+                        }
+                        for i in chunk
+                    ]
+                }
+            ).encode(),
+        )
         for chunk in chunks
     )
-    lock = threading.Lock()
-    ready = threading.Barrier(clients + 1)
-    latencies: list[float] = []
-    failures: list[str] = []
-    host, port, server_pid = server
-    auth = {"Authorization": f"Bearer {registry.token}"}
 
-    def client(n: int) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=600)
-        for code in registry.codes[n : n + 2]:
-            conn.request("GET", f"/api/v1/facilities/{code}/reports", headers=auth)
-            conn.getresponse().read()
-        ready.wait()
-        while True:
-            with lock:
-                body = next(jobs, None)
-            if body is None:
-                break
-            headers = {
-                **auth,
-                "Content-Type": "application/json",
-                "Idempotency-Key": uuid.uuid4().hex,
-            }
-            began = time.perf_counter()
-            try:
-                conn.request("POST", "/api/v1/facility-reports/batch", body, headers)
-                response = conn.getresponse()
-                answer = response.read()
-            except (http.client.HTTPException, OSError) as exc:
-                failures.append(f"batch: {exc!r}")
-                conn.close()
-                continue
-            latencies.append(time.perf_counter() - began)
-            if response.status != 200:
-                failures.append(f"batch: {response.status} {answer[:300]!r}")
-                continue
-            result = json.loads(answer)
-            if result["created"] != len(result["results"]):
-                bad = [r for r in result["results"] if r["outcome"] != "created"]
-                failures.append(f"batch: {len(bad)} not created, e.g. {bad[0]!r}"[:400])
+    def check(status: int, answer: bytes) -> str | None:
+        if status != 200:
+            return f"{status} {answer[:300]!r}"
+        result = json.loads(answer)
+        bad = [r for r in result["results"] if r["outcome"] != "created"]
+        return f"{len(bad)} not created, e.g. {bad[0]!r}" if bad else None
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    workers = CpuMeter(lambda: _descendants(server_pid))
-    database = CpuMeter(_backend_pids)
-    ready.wait()
-    workers.start()
-    database.start()
-    cpu = time.process_time()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
-    cpu_client = time.process_time() - cpu
-    return Run(
-        len(registry.codes),
-        seconds,
-        latencies,
-        failures,
-        workers.stop(),
-        database.stop(),
-        cpu_client,
-    )
+    return _drive(server, registry, jobs, clients, check, len(registry.codes))
 
 
 # ------------------------------------------------------------------------- profile
