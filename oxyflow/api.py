@@ -244,17 +244,21 @@ def _report_rejected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from oxyflow.accounts.api import router as accounts_router
+    from oxyflow.alerts.api import router as alerts_router
     from oxyflow.core.autonomy import AutonomyError
     from oxyflow.core.demand import DemandError
     from oxyflow.core.network import NetworkError
     from oxyflow.core.projection import ProjectionError
     from oxyflow.core.scenarios import ScenarioError
     from oxyflow.core.units import UnitError
+    from oxyflow.dashboard.api import router as dashboard_router
+    from oxyflow.incidents.api import router as incidents_router
     from oxyflow.registry.api import router as registry_router
     from oxyflow.reporting.api import router as reporting_router
     from oxyflow.reporting.services import ReportRejected
     from oxyflow.reporting.upload_api import router as upload_router
     from oxyflow.scenarios.api import router as scenarios_router
+    from oxyflow.sitrep.api import router as sitrep_router
     from oxyflow.stock.errors import LedgerError
 
     for error in (
@@ -272,6 +276,10 @@ def _register_routers() -> None:
     api.add_router("/", scenarios_router)
     api.add_router("/", reporting_router)
     api.add_router("/", upload_router)
+    api.add_router("/", alerts_router)
+    api.add_router("/", incidents_router)
+    api.add_router("/", dashboard_router)
+    api.add_router("/", sitrep_router)
     api.add_exception_handler(ReportRejected, _report_rejected)
 
 

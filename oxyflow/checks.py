@@ -94,3 +94,22 @@ def check_debug_and_hosts(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return problems
+
+
+@register()
+def check_front_end_assets(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The map and charts need Leaflet and Chart.js, installed by `npm ci` at set-up."""
+    missing = [prefix for prefix, path in settings.VENDOR_ASSETS.items() if not path.is_dir()]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"Front-end libraries are missing ({', '.join(missing)}): maps and charts "
+            f"will not draw; tables still work.",
+            hint=(
+                f"Run `npm ci` in the project folder (or set OXYFLOW_ASSETS_DIR to a "
+                f"node_modules folder holding them); looked in {settings.ASSETS_DIR}."
+            ),
+            id="oxyflow.W010",
+        )
+    ]

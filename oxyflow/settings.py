@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "oxyflow.stock",
     "oxyflow.reporting",
     "oxyflow.scenarios",
+    "oxyflow.alerts",
+    "oxyflow.incidents",
+    "oxyflow.dashboard",
+    "oxyflow.sitrep",
     "oxyflow.web",
 ]
 
@@ -157,6 +161,14 @@ TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Front-end libraries come from the npm registry at set-up (`npm ci`, pinned in
+# package.json and package-lock.json) and are served by us: nothing from a CDN at run time.
+ASSETS_DIR = Path(env_str("OXYFLOW_ASSETS_DIR", str(PACKAGE_DIR.parent / "node_modules"))).resolve()
+VENDOR_ASSETS = {
+    "vendor/leaflet": ASSETS_DIR / "leaflet" / "dist",
+    "vendor/chart.js": ASSETS_DIR / "chart.js" / "dist",
+}
+STATICFILES_DIRS = [(prefix, str(path)) for prefix, path in VENDOR_ASSETS.items() if path.is_dir()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -47,5 +47,9 @@ urlpatterns = [
     path("reports/", include("oxyflow.reporting.urls")),
     path("", include("oxyflow.registry.urls")),
     path("scenarios/", include("oxyflow.scenarios.urls")),
+    path("alerts/", include("oxyflow.alerts.urls")),
+    path("incidents/", include("oxyflow.incidents.urls")),
+    path("dashboard/", include("oxyflow.dashboard.urls")),
+    path("sitrep/", include("oxyflow.sitrep.urls")),
     path("", include("oxyflow.web.urls")),
 ]

@@ -56,7 +56,7 @@ class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         related = db_field.remote_field.model
-        if related in scopes.SCOPED_MODELS:
+        if scopes.is_scoped(related):
             kwargs["queryset"] = scopes.visible(related._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

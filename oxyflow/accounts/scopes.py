@@ -17,6 +17,7 @@ Rules, by role:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -176,6 +177,8 @@ def _q(model: type[models.Model], scope: Scope, *, edit: bool) -> Q:
         return q
     if model is Profile:
         return _profile_q(scope, edit=edit)
+    if model in _CONTRIBUTED_RULES:
+        return _CONTRIBUTED_RULES[model](scope, edit)
     if model is rep.ReportingRule:
         if not scope.regional or not scope.region_path:
             return _NOTHING
@@ -204,7 +207,50 @@ def _profile_q(scope: Scope, *, edit: bool) -> Q:
     return q & Q(user__is_superuser=False)
 
 
-# Models with a scope rule (foreign-key choices in forms are narrowed to these).
+# --- rules contributed by apps built on the registry ----------------------------------
+#
+# Apps that come later (alerts, incidents, …) declare here, from their AppConfig.ready(),
+# how their rows reach a site or a region; what a role may reach stays decided above
+# (``site_q``, ``region_q``), so the rules themselves still live in this module.
+
+Rule = Callable[[Scope, bool], Q]
+_CONTRIBUTED_RULES: dict[type[models.Model], Rule] = {}
+
+
+def register_site_lookup(model: type[models.Model], lookup: str) -> None:
+    """``model``'s rows are visible and editable exactly as the site at ``lookup``."""
+    SITE_LOOKUPS[model] = lookup
+
+
+def register_rule(model: type[models.Model], rule: Rule) -> None:
+    """``rule(scope, edit)`` gives the Q of ``model``'s rows a scope reaches."""
+    _CONTRIBUTED_RULES[model] = rule
+
+
+def site_q(scope: Scope, prefix: str, *, edit: bool) -> Q:
+    """Which sites a scope reaches, for a contributed rule (``prefix`` leads to a Site)."""
+    return _site_q(scope, prefix, edit=edit)
+
+
+def region_q(scope: Scope, prefix: str, *, edit: bool) -> Q:
+    """Rows placed in a region (``prefix`` leads to a Region) that a regional role reaches.
+
+    Ministry, coordinators and viewers reach their region and below (viewers read only);
+    site-bound roles reach no region as such.
+    """
+    if scope.superuser:
+        return Q()
+    if not scope.regional or not scope.region_path or (edit and scope.role == Role.VIEWER):
+        return _NOTHING
+    return Q(**{f"{prefix}path__startswith": scope.region_path})
+
+
+def is_scoped(model: type[models.Model]) -> bool:
+    """Whether ``model`` has a scope rule (foreign-key choices in forms are narrowed)."""
+    return model in SCOPED_MODELS or model in SITE_LOOKUPS or model in _CONTRIBUTED_RULES
+
+
+# Models with a scope rule of this module (see also :func:`is_scoped`).
 SCOPED_MODELS: frozenset[type[models.Model]] = frozenset(
     [
         *SITE_LOOKUPS,

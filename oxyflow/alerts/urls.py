@@ -1,0 +1,8 @@
+"""Alert pages, included under ``/alerts/``."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+app_name = "alerts"
+urlpatterns: list[URLPattern] = []
