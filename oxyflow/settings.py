@@ -232,4 +232,46 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}},
     "root": {"handlers": ["stderr"], "level": env_str("OXYFLOW_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs eight progress lines per PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# Alerts (`oxyflow scheduler` evaluates every 5 minutes, and every report is evaluated as
+# it is stored). Defaults for every region without an alert rule of its own (admin):
+# autonomy under CRITICAL hours is critical, under WARNING hours a warning; a producer
+# more than PRODUCTION_DROP_PCT below its baseline. An alert not acknowledged moves one
+# step up (site → district → province → ministry) every ESCALATION_MINUTES (critical
+# alerts only, unless ESCALATE_WARNINGS). Messages: email, SMS through the gateway class
+# named by OXYFLOW_SMS_GATEWAY (default: a development outbox that sends nothing), and a
+# JSON POST to the webhook URL when one is set.
+OXYFLOW_ALERT_AUTONOMY_CRITICAL_HOURS = env_int(
+    "OXYFLOW_ALERT_AUTONOMY_CRITICAL_HOURS", 8, minimum=1, maximum=720
+)
+OXYFLOW_ALERT_AUTONOMY_WARNING_HOURS = env_int(
+    "OXYFLOW_ALERT_AUTONOMY_WARNING_HOURS", 24, minimum=1, maximum=720
+)
+if OXYFLOW_ALERT_AUTONOMY_WARNING_HOURS < OXYFLOW_ALERT_AUTONOMY_CRITICAL_HOURS:
+    raise ConfigError(
+        "OXYFLOW_ALERT_AUTONOMY_WARNING_HOURS",
+        str(OXYFLOW_ALERT_AUTONOMY_WARNING_HOURS),
+        f"at least OXYFLOW_ALERT_AUTONOMY_CRITICAL_HOURS ({OXYFLOW_ALERT_AUTONOMY_CRITICAL_HOURS})",
+    )
+OXYFLOW_ALERT_PRODUCTION_DROP_PCT = env_int(
+    "OXYFLOW_ALERT_PRODUCTION_DROP_PCT", 20, minimum=1, maximum=99
+)
+OXYFLOW_ALERT_REPORT_LATE = env_bool("OXYFLOW_ALERT_REPORT_LATE", True)
+OXYFLOW_ALERT_PLAUSIBILITY = env_bool("OXYFLOW_ALERT_PLAUSIBILITY", True)
+OXYFLOW_ALERT_ESCALATION_MINUTES = env_int(
+    "OXYFLOW_ALERT_ESCALATION_MINUTES", 30, minimum=1, maximum=7 * 24 * 60
+)
+OXYFLOW_ALERT_ESCALATE_WARNINGS = env_bool("OXYFLOW_ALERT_ESCALATE_WARNINGS", False)
+OXYFLOW_ALERT_SEND_ATTEMPTS = env_int("OXYFLOW_ALERT_SEND_ATTEMPTS", 3, minimum=1, maximum=20)
+OXYFLOW_ALERT_WEBHOOK_URL = env_str("OXYFLOW_ALERT_WEBHOOK_URL", "").strip()
+if OXYFLOW_ALERT_WEBHOOK_URL and not OXYFLOW_ALERT_WEBHOOK_URL.startswith(("http://", "https://")):
+    raise ConfigError(
+        "OXYFLOW_ALERT_WEBHOOK_URL", OXYFLOW_ALERT_WEBHOOK_URL, "an http:// or https:// URL"
+    )
+OXYFLOW_ALERT_WEBHOOK_TIMEOUT_SECONDS = env_int(
+    "OXYFLOW_ALERT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=120
+)
+OXYFLOW_SMS_GATEWAY = env_str("OXYFLOW_SMS_GATEWAY", "oxyflow.alerts.sms.DevelopmentSmsGateway")

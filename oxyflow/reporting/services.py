@@ -612,6 +612,7 @@ def submit_producer_report(
     reason = _check_text(errors, "correction_reason", submission.correction_reason)
     errors.raise_if_any()
 
+    from oxyflow.alerts import engine as alert_engine
     from oxyflow.reporting import ledger_posting
 
     for attempt in range(3):
@@ -658,6 +659,8 @@ def submit_producer_report(
                     for product, unit, produced, stock, available in lines
                 )
                 ledger_posting.post_producer_report(report, superseded=current, by=submission.user)
+                # Production down and the late report, evaluated with the report stored.
+                alert_engine.after_producer_report(producer.pk, now=now)
             break
         except IntegrityError:
             # A concurrent submission won the race: with the same key, answer with its

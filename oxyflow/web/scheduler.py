@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from oxyflow.alerts import tasks as alert_tasks
 from oxyflow.reporting import tasks as reporting_tasks
 from oxyflow.web import tasks
 
@@ -29,6 +30,10 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "check_reports",
         timedelta(minutes=15),
         lambda: reporting_tasks.check_reports.enqueue(),
+    ),
+    # Alerts: autonomy declining between reports, late reports, escalations, messages.
+    PeriodicJob(
+        "evaluate_alerts", timedelta(minutes=5), lambda: alert_tasks.evaluate_alerts.enqueue()
     ),
 )
 

@@ -48,11 +48,21 @@ def test_the_scheduler_enqueues_a_job_again_only_after_its_period() -> None:
     from oxyflow.web.scheduler import SCHEDULE, due_jobs
 
     now = timezone.now()
-    assert [j.name for j in due_jobs(SCHEDULE, {}, now)] == ["heartbeat", "check_reports"]
-    recent = {"heartbeat": now - timedelta(seconds=30), "check_reports": now}
+    assert [j.name for j in due_jobs(SCHEDULE, {}, now)] == [
+        "heartbeat",
+        "check_reports",
+        "evaluate_alerts",
+    ]
+    recent = {
+        "heartbeat": now - timedelta(seconds=30),
+        "check_reports": now,
+        "evaluate_alerts": now - timedelta(minutes=4),
+    }
     assert due_jobs(SCHEDULE, recent, now) == []
     late = {**recent, "heartbeat": now - timedelta(minutes=1)}
     assert [j.name for j in due_jobs(SCHEDULE, late, now)] == ["heartbeat"]
+    later = {**recent, "evaluate_alerts": now - timedelta(minutes=5)}
+    assert [j.name for j in due_jobs(SCHEDULE, later, now)] == ["evaluate_alerts"]
 
 
 def test_the_worker_command_runs_the_scheduler_beside_the_queue_worker(

@@ -1,0 +1,58 @@
+"""The on-call roster form and the alert list filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oxyflow.alerts import services
+from oxyflow.alerts.models import AlertKind, AlertStatus, Severity
+
+
+class AlertFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Open or acknowledged")), *AlertStatus.choices, ("all", _("All"))],
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("All")), *Severity.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *AlertKind.choices]
+    )
+
+
+class ShiftForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None)  # type: ignore[arg-type]
+    person = forms.ModelChoiceField(label=_("Person on duty"), queryset=None)  # type: ignore[arg-type]
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    phone = forms.CharField(
+        label=_("Phone for SMS (optional)"),
+        required=False,
+        max_length=30,
+        help_text=_("Otherwise the number of the person's profile."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = services.roster_regions(user)  # type: ignore[attr-defined]
+        self.fields["person"].queryset = services.roster_people(user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A shift must end after it starts."))
+        for name in ("phone", "note"):
+            if "\x00" in data.get(name, ""):
+                self.add_error(name, _("This text may not contain the NUL character."))
+        return data
