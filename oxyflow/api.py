@@ -8,6 +8,7 @@ is safe to echo. Creating POSTs accept ``Idempotency-Key`` (see
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -56,9 +57,15 @@ def _iso_text(value: Any) -> Any:
 
 
 def _iso_day(value: Any) -> Any:
-    if isinstance(value, int | float):
+    # A query string's "0" would otherwise be read as a Unix timestamp (1970-01-01).
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip())
+    ):
         raise ValueError("give the day as ISO 8601 text, e.g. 2021-07-15")
     return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # A time with its offset, as ISO 8601 text; a day as ISO 8601 text.

@@ -23,7 +23,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from oxyflow.core import reporting as rules
 from oxyflow.core.reporting import ReportStatus
@@ -104,18 +105,70 @@ def rules_for(sites: Iterable[reg.Site]) -> dict[int, rules.ReportingRule]:
     One query for all sites; the same answer as ``services.reporting_rule`` site by site.
     """
     sites = list(sites)
-    codes = {code for site in sites for code in _ancestor_codes(site.region.path)}
+    by_path = rules_by_path({site.region.path for site in sites})
+    return {site.pk: by_path[site.region.path] for site in sites}
+
+
+def rules_by_path(paths: Iterable[str]) -> dict[str, rules.ReportingRule]:
+    """The rule of a site placed at each region path (one query for all of them)."""
+    paths = set(paths)
+    codes = {code for path in paths for code in _ancestor_codes(path)}
     found = {
         code: rules.ReportingRule(deadline, on_weekends, on_holidays)
         for code, deadline, on_weekends, on_holidays in ReportingRule.objects.filter(
             region__code__in=codes
         ).values_list("region__code", "deadline", "on_weekends", "on_holidays")
     }
-    result: dict[int, rules.ReportingRule] = {}
-    for site in sites:
-        chain = reversed(_ancestor_codes(site.region.path))
-        result[site.pk] = next((found[c] for c in chain if c in found), rules.ReportingRule())
-    return result
+    return {
+        path: next(
+            (found[c] for c in reversed(_ancestor_codes(path)) if c in found),
+            rules.ReportingRule(),
+        )
+        for path in paths
+    }
+
+
+def status_counts(
+    sites: models.QuerySet[reg.Site], day: date, now: datetime
+) -> dict[ReportStatus, int]:
+    """``counts(statuses(sites, day, now))`` without loading a site: for a whole country.
+
+    One query of (region path, kind, retired on, first arrival) per site — the arrival a
+    subquery on the reports' (site, day, version) index — then the rule and the calendar
+    once per region path.
+    """
+
+    def first(model: type[models.Model], site_field: str) -> Subquery:
+        return Subquery(
+            model._default_manager.filter(
+                **{site_field: OuterRef("pk")}, report_date=day, version=1
+            )
+            .order_by()
+            .values("first_received_at")[:1]
+        )
+
+    rows = list(
+        sites.select_related(None)
+        .order_by()
+        .annotate(
+            received=Coalesce(
+                first(FacilityReport, "facility_id"), first(ProducerReport, "producer_id")
+            )
+        )
+        # pk first: the queryset may be DISTINCT (scopes.visible).
+        .values_list("pk", "region__path", "kind", "retired_on", "received")
+    )
+    paths = {path for _pk, path, _kind, _retired, _at in rows}
+    site_rules = rules_by_path(paths)
+    calendars = {
+        path: services.site_calendar(reg.Site(region=reg.Region(path=path))) for path in paths
+    }
+    seen = Counter(
+        rules.report_status(site_rules[path], calendars[path], day, received_at=received, now=now)
+        for _pk, path, kind, retired_on, received in rows
+        if kind in REPORTING_KINDS and (retired_on is None or retired_on > day)
+    )
+    return {status: seen.get(status, 0) for status in ReportStatus}
 
 
 def first_received(

@@ -28,9 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oxyflow.accounts import scopes
+from oxyflow.alerts import engine as alert_engine
 from oxyflow.core import reporting as rules
 from oxyflow.core import units
 from oxyflow.core.demand import Census, census_demand
+from oxyflow.dashboard import snapshots
 from oxyflow.registry import models as reg
 from oxyflow.reporting import services, status
 from oxyflow.reporting.models import (
@@ -695,7 +697,13 @@ def ingest_facility_reports(
                     waves[level].append(valid)
                 for wave in waves:
                     _store_wave(wave, state, catalogue, outcomes, now)
-                _refresh_statuses(state, {v.item.facility.pk for v in fresh}, now)
+                stored = {v.item.facility.pk for v in fresh}
+                _refresh_statuses(state, stored, now)
+                # The facilities' alerts, on the statuses just refreshed (one set-based call).
+                alert_engine.after_facility_reports(stored, now=now)
+                # The dashboard's daily figures move with the report, in the same
+                # transaction, so no screen shows a total the reports do not give.
+                snapshots.refresh((v.item.facility.pk, v.item.data.report_date) for v in fresh)
                 for index, earlier in repeats:
                     # The same key twice in one set: the second is a retry of the first.
                     first = outcomes[earlier]

@@ -1,4 +1,5 @@
-"""Refuse requests whose address, cookies or headers carry a NUL character.
+"""Refuse requests the views must never see: a NUL character anywhere, or (API) a query
+parameter given twice.
 
 PostgreSQL cannot store or compare text containing NUL (SQLite can), so a NUL in a path
 or a query parameter would otherwise reach the database and fail there with a server
@@ -32,4 +33,23 @@ class RefuseNulMiddleware:
                     status=400,
                 )
             return HttpResponseBadRequest(message)
+        if request.path.startswith("/api/"):
+            # Every API query parameter takes one value; given twice, which one counts
+            # would be a guess (Django keeps the last), so say so instead.
+            repeated = sorted(k for k, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                return JsonResponse(
+                    {
+                        "detail": [
+                            {
+                                "loc": ["query", name],
+                                "msg": f"The query parameter “{name}” is given more than once;"
+                                " give it once.",
+                                "type": "repeated_parameter",
+                            }
+                            for name in repeated
+                        ]
+                    },
+                    status=422,
+                )
         return self.get_response(request)

@@ -194,6 +194,35 @@ def test_statuses_read_the_reports_of_many_sites_in_as_many_queries_as_one(
     assert len(many) == len(one) == 2  # the rules, the reports
 
 
+@pytest.mark.parametrize(
+    ("rule", "day", "clock"),
+    [
+        (None, TODAY, NOW),  # on time, late, missing, in two countries
+        (None, TODAY, at("07:30")),  # pending before the deadline
+        ("holiday", TODAY, NOW),  # an exempted holiday in Algeria
+        ("weekend", date(2021, 8, 13), NOW + timedelta(days=5)),
+        ("retired", TODAY, NOW),  # EPH Barika retired that day
+    ],
+)
+def test_status_counts_equal_the_counts_of_the_statuses(
+    rw: ReportingWorld, rule: str | None, day: date, clock: datetime
+) -> None:
+    w = rw.world
+    report_facility(rw, w.chu_batna, at("08:00"))
+    report_facility(rw, w.eph_barika, at("10:00"))
+    report_producer(w.vn_plant, at("02:00"))
+    if rule == "holiday":
+        ReportingRule.objects.create(region=w.algeria.region, deadline=time(10), on_holidays=False)
+    elif rule == "weekend":
+        ReportingRule.objects.create(region=w.algeria.region, deadline=time(10), on_weekends=False)
+    elif rule == "retired":
+        reg.Site.objects.filter(pk=w.eph_barika.pk).update(retired_on=TODAY)
+    sites = reg.Site.objects.all()
+    expected = calendar.counts(calendar.statuses(list(sites.select_related("region")), day, clock))
+    assert calendar.status_counts(sites, day, clock) == expected
+    assert sum(expected.values()) >= 3
+
+
 def test_late_and_missing_sites_of_a_region_today(rw: ReportingWorld) -> None:
     w = rw.world
     report_facility(rw, w.chu_batna, at("08:00"))

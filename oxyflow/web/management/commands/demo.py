@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from oxyflow.dashboard import demo as coordination
 from oxyflow.registry import demo
 from oxyflow.reporting import demo as report_history
 from oxyflow.web.management.commands.serve import run_gunicorn
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         summary = demo.load()
         self.stdout.write(self.style.SUCCESS(summary.describe()))
         self.stdout.write(self.style.SUCCESS(report_history.load().describe()))
+        self.stdout.write(self.style.SUCCESS(coordination.load().describe()))
         self.stdout.write("\nDemo logins (password for all: %s):" % demo.DEMO_PASSWORD)
         for login in summary.logins:
             self.stdout.write(f"  {login.username:<22} {login.role_label}: {login.scope}")
