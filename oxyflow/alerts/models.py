@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from oxyflow.core import alerting
@@ -217,7 +217,8 @@ class Alert(models.Model):
     def value_text(self) -> str:
         """The measured value with its unit, e.g. ``6.5 h``."""
         if self.unit == "flags":
-            return gettext("%(n)s flags") % {"n": int(self.value)}
+            n = int(self.value)
+            return ngettext("%(n)s flag", "%(n)s flags", n) % {"n": n}
         return f"{number_format(round(self.value, 1), 1)} {self.unit}"
 
     def describe(self) -> str:
