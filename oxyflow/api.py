@@ -19,9 +19,10 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import AwareDatetime, BeforeValidator, field_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, field_validator
 
 from oxyflow.accounts.models import ApiToken
+from oxyflow.core.calendars import EARLIEST_DAY
 
 
 class ErrorItem(Schema):
@@ -68,9 +69,15 @@ def _iso_day(value: Any) -> Any:
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _plausible_day(value: date) -> date:
+    if value < EARLIEST_DAY:
+        raise ValueError(f"give a day from {EARLIEST_DAY.isoformat()} on")
+    return value
+
+
 # A time with its offset, as ISO 8601 text; a day as ISO 8601 text.
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible_day)]
 
 
 class TokenAuth(HttpBearer):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from oxyflow.accounts import scopes
 from oxyflow.alerts import services
 from oxyflow.alerts.models import (
     ACTIVE_STATUSES,
@@ -75,7 +75,9 @@ class NotificationOut(Schema):
     level: int
     severity: str
     channel: str
-    recipient: str
+    recipient: str = Field(
+        description="address or number; empty unless you manage the roster of the alert's region"
+    )
     status: str
     created_at: datetime
     sent_at: datetime | None
@@ -90,8 +92,20 @@ class AlertDetailOut(AlertOut):
         return list(obj.events.select_related("by"))
 
     @staticmethod
-    def resolve_notifications(obj: Any) -> list[Any]:
-        return list(obj.notifications.order_by("created_at", "pk"))
+    def resolve_notifications(obj: Any, context: Any) -> list[Any]:
+        shown = services.sees_recipients(context["request"].user, obj)
+        return [
+            {
+                "level": n.level,
+                "severity": n.severity,
+                "channel": n.channel,
+                "recipient": n.recipient if shown else "",
+                "status": n.status,
+                "created_at": n.created_at,
+                "sent_at": n.sent_at,
+            }
+            for n in obj.notifications.order_by("created_at", "pk")
+        ]
 
 
 class AlertFilter(Schema):
@@ -129,7 +143,12 @@ def _bad_filter(field: str, value: str, allowed: list[str]) -> Any:
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
     region = None
     if filters.region:
-        region = reg.Region.objects.filter(code=filters.region).first()
+        # A region out of scope answers as an unknown one does.
+        region = (
+            scopes.visible(reg.Region.objects.all(), request.user)
+            .filter(code=filters.region)
+            .first()
+        )
         if region is None:
             raise Http404
     alerts = services.alerts_visible(request.user, region).annotate(urgency=services.URGENCY)
@@ -253,7 +272,8 @@ def create_shift(request: HttpRequest, payload: ShiftIn) -> Any:
     region = services.roster_regions(request.user).filter(code=payload.region).first()
     if region is None:
         raise Http404
-    person = get_user_model().objects.filter(username=payload.user).first()
+    # Someone the caller may not put on duty answers as an unknown user does.
+    person = services.roster_people(request.user).filter(username=payload.user).first()
     if person is None:
         return Status(
             422,

@@ -65,6 +65,8 @@ _UPDATED_FIELDS = [
     "escalation_step",
     "escalated_at",
     "status",
+    "acknowledged_at",
+    "acknowledged_by",
     "resolved_at",
     "resolution",
 ]
@@ -272,6 +274,22 @@ def _update(
         )
         if upgrade:
             summary.upgraded += 1
+            if alert.status == AlertStatus.ACKNOWLEDGED:
+                # Taking charge of a warning is not taking charge of a critical alert: it
+                # opens again, so it is announced and escalates (the acknowledgement
+                # stays in the history).
+                alert.status = AlertStatus.OPEN
+                alert.acknowledged_at = None
+                alert.acknowledged_by = None
+                events.append(
+                    AlertEvent(
+                        alert=alert,
+                        kind=EventKind.REOPENED,
+                        at=now,
+                        level=alert.escalation_level,
+                        text=_("Open again: it became critical after it was acknowledged."),
+                    )
+                )
             # Everyone the alert has reached hears that it became critical.
             notify[(alert.kind, alert.site_id)] = set(range(alert.escalation_step + 1))
         else:

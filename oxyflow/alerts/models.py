@@ -282,6 +282,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     FALLBACK = "fallback", _("Nobody on duty")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REOPENED = "reopened", _("Opened again")
     RESOLVED = "resolved", _("Resolved")
     NOTIFIED = "notified", _("Notified")
 

@@ -142,6 +142,19 @@ def can_manage_roster(user: Any, region: reg.Region) -> bool:
     return roster_regions(user).filter(pk=region.pk).exists()
 
 
+def sees_recipients(user: Any, alert: Alert) -> bool:
+    """Whether the user may read who was messaged (email addresses, phone numbers): the
+    ministry and coordinators over the alert's site; others see channel and status."""
+    scope = scopes.scope_for(user)
+    if scope.superuser:
+        return True
+    return bool(
+        scope.role in (Role.MINISTRY, Role.COORDINATOR)
+        and scope.region_path
+        and alert.site.region.path.startswith(scope.region_path)
+    )
+
+
 def add_shift(
     *,
     user: Any,

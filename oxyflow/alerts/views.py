@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oxyflow.accounts import scopes
-from oxyflow.alerts import services
+from oxyflow.alerts import forms, services
 from oxyflow.alerts.forms import AlertFilterForm, ShiftForm
 from oxyflow.alerts.models import ACTIVE_STATUSES, AlertTransitionError, EventKind, Notification
 
@@ -75,6 +75,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         "can_act": services.can_act(request.user, alert),
         "events": alert.events.select_related("by").exclude(kind=EventKind.NOTIFIED),
         "notifications": Notification.objects.filter(alert=alert).order_by("created_at", "pk"),
+        "show_recipients": services.sees_recipients(request.user, alert),
     }
     return render(request, "alerts/detail.html", context)
 
@@ -142,7 +143,10 @@ def roster(request: HttpRequest) -> HttpResponse:
         "form": form,
         "can_manage": can_manage,
         "now": now,
-        "shifts": [(shift, shift.region_id in managed) for shift in shifts],
+        "shifts": [
+            (shift, shift.region_id in managed, forms.region_time_zone(shift.region))
+            for shift in shifts.select_related("region")
+        ],
     }
     return render(request, "alerts/roster.html", context)
 

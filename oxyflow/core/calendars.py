@@ -34,6 +34,11 @@ _WEEKDAYS_BY_NAME: Final[dict[str, int]] = {
 }
 
 
+# No figure in OxyFlow predates this day: an earlier one is a typing slip (and day
+# arithmetic near year 1 overflows).
+EARLIEST_DAY: Final = date(2000, 1, 1)
+
+
 @functools.cache
 def _supported_countries() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())

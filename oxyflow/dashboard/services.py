@@ -12,6 +12,7 @@ page of a sorted query.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -224,6 +225,9 @@ def kpis(dash: DashboardScope, now: datetime, *, day: date | None = None) -> Kpi
         critical=Count("pk", filter=Q(runs_out_at__lt=now + timedelta(hours=CRITICAL_HOURS))),
         warning=Count("pk", filter=Q(runs_out_at__lt=now + timedelta(hours=WARNING_HOURS))),
     )
+    horizon_critical, horizon_warning = _horizon_ending(statuses, now)
+    status_totals["critical"] += len(horizon_critical)
+    status_totals["warning"] += len(horizon_critical) + len(horizon_warning)
     days = FacilityDay.objects.filter(day=day, facility__in=facilities)
     day_totals = days.aggregate(
         n=Count("pk"),
@@ -283,6 +287,29 @@ def kpis(dash: DashboardScope, now: datetime, *, day: date | None = None) -> Kpi
         alerts=_alert_counts(dash),
         open_incidents=_open_incident_count(dash),
     )
+
+
+def _horizon_ending(
+    statuses: QuerySet[FacilityStatus], now: datetime
+) -> tuple[list[int], list[int]]:
+    """Facilities (ids) under the critical and the warning band because the horizon of a
+    status that said "covered" has itself nearly passed (no report for ~2 weeks).
+
+    Such a status has no ``runs_out_at``; its hours left still fall with time, as the
+    table and the map show them. Statuses read in the last day are skipped: the horizon
+    (14 days) leaves them far above the bands.
+    """
+    critical: list[int] = []
+    warning: list[int] = []
+    for facility_id, hours, as_of in statuses.filter(
+        runs_out_at__isnull=True, as_of__lt=now - timedelta(hours=WARNING_HOURS)
+    ).values_list("facility_id", "autonomy_hours", "as_of"):
+        left = max(hours - (now - as_of) / timedelta(hours=1), 0.0)
+        if left < CRITICAL_HOURS:
+            critical.append(facility_id)
+        elif left < WARNING_HOURS:
+            warning.append(facility_id)
+    return critical, warning
 
 
 def _reporting_sites(dash: DashboardScope, day: date) -> QuerySet[reg.Site]:
@@ -383,6 +410,11 @@ class FacilityRow:
     def runs_out_at(self) -> datetime | None:
         return self.status.runs_out_at if self.status else None
 
+    @property
+    def whole_hours_left(self) -> int | None:
+        """Hours left rounded down: 7.6 h shows as 7 h, never as the 8 h threshold."""
+        return None if self.hours_left is None else math.floor(self.hours_left)
+
 
 # Columns a table may be sorted by, and how (``-`` reverses; autonomy puts facilities
 # that never reported last, as their autonomy is unknown).
@@ -422,15 +454,22 @@ def facility_rows(
     if sort not in SORTS:
         sort = "autonomy"
     facilities = dash.facilities()
-    if band_filter == Band.CRITICAL:
-        facilities = facilities.filter(
-            status__runs_out_at__lt=now + timedelta(hours=CRITICAL_HOURS)
-        )
-    elif band_filter == Band.WARNING:
-        facilities = facilities.filter(
-            status__runs_out_at__lt=now + timedelta(hours=WARNING_HOURS),
-            status__runs_out_at__gte=now + timedelta(hours=CRITICAL_HOURS),
-        )
+    if band_filter in (Band.CRITICAL, Band.WARNING):
+        statuses = FacilityStatus.objects.filter(facility__in=facilities)
+        horizon = _horizon_ending(statuses, now)
+        if band_filter == Band.CRITICAL:
+            facilities = facilities.filter(
+                Q(status__runs_out_at__lt=now + timedelta(hours=CRITICAL_HOURS))
+                | Q(pk__in=horizon[0])
+            )
+        else:
+            facilities = facilities.filter(
+                Q(
+                    status__runs_out_at__lt=now + timedelta(hours=WARNING_HOURS),
+                    status__runs_out_at__gte=now + timedelta(hours=CRITICAL_HOURS),
+                )
+                | Q(pk__in=horizon[1])
+            )
     elif band_filter == Band.UNKNOWN:
         facilities = facilities.filter(status__isnull=True)
     total = facilities.count()

@@ -316,7 +316,7 @@ class IncidentEvent(models.Model):
         """A stored value in words: status and severity labels, usernames as they are."""
         if not value:
             return "—"
-        if self.kind == EventKind.STATUS:
+        if self.kind in (EventKind.STATUS, EventKind.CREATED):
             return _status_label(value)
         if self.kind == EventKind.SEVERITY and value in Severity.values:
             return str(Severity(value).label)

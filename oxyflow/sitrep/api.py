@@ -4,13 +4,11 @@ language (``Accept-Language`` or the language cookie)."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator
 
 from oxyflow.api import Day, ErrorOut, error_body
 from oxyflow.dashboard import services
@@ -146,17 +144,8 @@ class SitrepOut(Schema):
     outlook: OutlookOut
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day_text(value: Any) -> Any:
-    # A query string is text: pydantic would read "0" as a Unix timestamp (1970-01-01).
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
-        raise ValueError("give the day as YYYY-MM-DD, e.g. 2021-08-09")
-    return value
-
-
-QueryDay = Annotated[Day, BeforeValidator(_iso_day_text)]
+# oxyflow.api.Day refuses a query's "0" (a Unix timestamp to pydantic) and days before 2000.
+QueryDay = Day
 
 
 class SitrepQuery(Schema):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
 
+from oxyflow.registry.transfer.sheets import FORMULA_START
 from oxyflow.sitrep.report import SituationReport, deliveries_note, outlook_basis
 
 
@@ -26,6 +27,19 @@ def number(value: float | int | None) -> str:
     if isinstance(value, int):
         return str(value)
     return f"{value:.1f}"
+
+
+def _cell(value: object) -> object:
+    """A CSV cell; text that a spreadsheet would run as a formula (an incident title
+    such as ``=HYPERLINK(…)``) is quoted with ``'``, as the registry export does."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
 
 
 def csv_text(report: SituationReport) -> str:
@@ -45,7 +59,7 @@ def csv_text(report: SituationReport) -> str:
         writer.writerow([title])
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if c is None else c for c in row])
+            writer.writerow([_cell(c) for c in row])
         writer.writerow([])
 
     yes, no = gettext("yes"), gettext("no")

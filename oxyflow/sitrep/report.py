@@ -16,7 +16,7 @@ from typing import Any, Final
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, get_language_bidi, gettext, ngettext
 
-from oxyflow.core.calendars import WorkingCalendar
+from oxyflow.core.calendars import EARLIEST_DAY, WorkingCalendar
 from oxyflow.dashboard import services
 from oxyflow.registry import models as reg
 from oxyflow.reporting.services import site_calendar
@@ -54,7 +54,12 @@ def parse_day(text: str | None, today: date) -> date:
 
 
 def check_day(day: date, today: date) -> None:
-    """Refuse a day after ``today`` (no report can exist for it)."""
+    """Refuse a day after ``today`` (no report can exist for it) or before 2000."""
+    if day < EARLIEST_DAY:
+        raise ReportDayError(
+            gettext("%(day)s is too early: give a day from %(earliest)s on.")
+            % {"day": day.isoformat(), "earliest": EARLIEST_DAY.isoformat()}
+        )
     if day > today:
         raise ReportDayError(
             gettext("%(day)s is in the future: today is %(today)s in this region.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from oxyflow.alerts.models import Alert, AlertKind, OnCallShift
-from tests.alerts.conftest import AlertWorld, low_stock, report
+from tests.alerts.conftest import NOW, AlertWorld, low_stock, report
 from tests.reporting.conftest import api_client
 
 
@@ -131,3 +133,20 @@ def test_a_shift_ending_before_it_starts_is_refused(aw: AlertWorld) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["body", "ends_at"]
+
+
+def test_only_the_regions_managers_read_who_was_messaged(aw: AlertWorld) -> None:
+    from oxyflow.alerts import engine
+
+    report(aw, low_stock())
+    engine.evaluate_all(now=NOW + timedelta(hours=2))
+    alert = Alert.objects.get(kind="autonomy", site=aw.world.chu_batna)
+    assert alert.notifications.exists()
+    for user, shown in (
+        (aw.world.coordinator, True),
+        (aw.world.ministry, True),
+        (aw.world.facility_staff, False),
+    ):
+        body = api_client(user).get(f"/api/v1/alerts/{alert.pk}").json()
+        recipients = {n["recipient"] for n in body["notifications"]}
+        assert (recipients != {""}) is shown, user

@@ -20,6 +20,7 @@ from oxyflow.alerts.models import (
     EventKind,
     Notification,
     NotificationStatus,
+    Severity,
     SmsMessage,
 )
 from oxyflow.alerts.notifications import send_pending
@@ -352,3 +353,21 @@ def test_an_alert_engine_failure_never_refuses_a_report(
     monkeypatch.undo()
     engine.evaluate_all(now=NOW)  # the next run catches up
     assert len(autonomy_alerts(aw)) == 1
+
+
+def test_an_acknowledged_warning_that_turns_critical_opens_again_and_escalates(
+    aw: AlertWorld,
+) -> None:
+    report(aw, warning_stock())
+    [alert] = autonomy_alerts(aw)
+    assert alert.severity == Severity.WARNING
+    alert.acknowledge(user=aw.world.facility_staff, now=NOW + timedelta(minutes=5))
+    report(aw, low_stock(), now=NOW + timedelta(hours=1), correction_reason="recount")
+    alert.refresh_from_db()
+    assert (alert.severity, alert.status) == (Severity.CRITICAL, AlertStatus.OPEN)
+    assert alert.acknowledged_by is None
+    assert [e for e in events(alert) if e == EventKind.ACKNOWLEDGED]  # history kept
+    assert Notification.objects.filter(alert=alert, severity=Severity.CRITICAL).exists()
+    engine.evaluate_all(now=NOW + timedelta(hours=1) + DELAY + timedelta(minutes=1))
+    alert.refresh_from_db()
+    assert alert.escalation_level > EscalationLevel.FACILITY

