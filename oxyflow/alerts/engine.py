@@ -107,8 +107,9 @@ def evaluate_producers(producer_ids: Iterable[int], *, now: datetime) -> Summary
     return evaluate_facilities(producer_ids, now=now)
 
 
-def evaluate_all(*, now: datetime) -> Summary:
-    """Evaluate every reporting site and every open alert at ``now``, then send messages.
+def evaluate_all(*, now: datetime, send: bool = True) -> Summary:
+    """Evaluate every reporting site and every open alert at ``now``, then send messages
+    (``send=False`` leaves them queued for the worker).
 
     The scheduled task. One transaction per :data:`CHUNK` sites; safe to run twice or
     concurrently with report submissions.
@@ -125,7 +126,8 @@ def evaluate_all(*, now: datetime) -> Summary:
     summary = Summary()
     for start in range(0, len(ordered), CHUNK):
         summary.add(evaluate_sites(ordered[start : start + CHUNK], now=now))
-    notifications.send_pending(now=now)
+    if send:
+        notifications.send_pending(now=now)
     return summary
 
 

@@ -82,7 +82,9 @@ def load(*, now: datetime | None = None) -> CoordinationSummary:
     with transaction.atomic():
         shifts = _load_roster(users, now)
         incidents = _load_incidents(users, now)
-    engine.evaluate_all(now=now)
+    # Messages stay queued: the worker that `oxyflow demo` starts sends them (its log
+    # shows the development SMS gateway's messages).
+    engine.evaluate_all(now=now, send=False)
     open_alerts = Alert.objects.exclude(status=AlertStatus.RESOLVED).count()
     return CoordinationSummary(shifts, incidents, open_alerts)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from oxyflow.alerts.models import Alert, Notification, NotificationStatus, OnCallShift
+from oxyflow.alerts.notifications import send_pending
 from oxyflow.dashboard import demo, services
 from oxyflow.dashboard.models import FacilityDay
 from oxyflow.incidents.models import Incident
@@ -42,6 +43,7 @@ def test_the_demo_has_a_roster_incidents_alerts_and_a_dashboard_to_show():
     assert summary.open_alerts == Alert.objects.exclude(status="resolved").count()
     # Reports of earlier days queued warnings that the critical message overtook: each
     # person gets one message per alert, level and channel, never the stale one too.
+    send_pending(now=NOW)
     sent = list(
         Notification.objects.filter(status=NotificationStatus.SENT).values_list(
             "alert_id", "level", "channel", "recipient"
