@@ -13,12 +13,8 @@ their own yet), as the report reminders are.
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import smtplib
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -41,6 +37,7 @@ from oxyflow.alerts.models import (
     Notification,
     NotificationStatus,
 )
+from oxyflow.web.webhooks import post_json
 
 logger = logging.getLogger(__name__)
 
@@ -206,22 +203,11 @@ def webhook_payload(alert: Alert, level: int) -> dict[str, Any]:
 
 
 def _webhook(notification: Notification, alert: Alert) -> tuple[str, bool]:
-    body = json.dumps(webhook_payload(alert, notification.level)).encode()
-    request = urllib.request.Request(
+    outcome, ok = post_json(
         notification.recipient,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "OxyFlow"},
+        webhook_payload(alert, notification.level),
+        timeout=settings.OXYFLOW_ALERT_WEBHOOK_TIMEOUT_SECONDS,
     )
-    try:
-        with urllib.request.urlopen(
-            request, timeout=settings.OXYFLOW_ALERT_WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
-            return str(response.status), True
-    except urllib.error.HTTPError as exc:
-        outcome = f"error: HTTP {exc.code}"
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        outcome = f"error: {type(exc).__name__}: {reason}"
-    logger.warning("webhook for alert %s failed: %s", alert.pk, outcome)
-    return outcome, False
+    if not ok:
+        logger.warning("webhook for alert %s failed: %s", alert.pk, outcome)
+    return outcome, ok

@@ -15,12 +15,8 @@ the row, and never stops the run.
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import smtplib
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +34,7 @@ from oxyflow.core.reporting import ReportStatus
 from oxyflow.registry import models as reg
 from oxyflow.reporting import calendar
 from oxyflow.reporting.models import Reminder, ReminderKind
+from oxyflow.web.webhooks import post_json
 
 logger = logging.getLogger(__name__)
 
@@ -331,28 +328,17 @@ def notify_webhook(site_day: calendar.SiteDay, kind: ReminderKind) -> str:
     url = settings.OXYFLOW_REPORT_WEBHOOK_URL
     if not url:
         return ""
-    body = json.dumps(webhook_payload(site_day, kind)).encode()
-    request = urllib.request.Request(
+    outcome, ok = post_json(
         url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "OxyFlow"},
+        webhook_payload(site_day, kind),
+        timeout=settings.OXYFLOW_REPORT_WEBHOOK_TIMEOUT_SECONDS,
     )
-    try:
-        with urllib.request.urlopen(
-            request, timeout=settings.OXYFLOW_REPORT_WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
-            return str(response.status)
-    except urllib.error.HTTPError as exc:
-        outcome = f"error: HTTP {exc.code}"
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        outcome = f"error: {type(exc).__name__}: {reason}"
-    logger.warning(
-        "webhook for the %s reminder of %s %s failed: %s",
-        kind,
-        site_day.site.code,
-        site_day.day,
-        outcome,
-    )
+    if not ok:
+        logger.warning(
+            "webhook for the %s reminder of %s %s failed: %s",
+            kind,
+            site_day.site.code,
+            site_day.day,
+            outcome,
+        )
     return outcome[:_STATUS_MAX_LENGTH]
