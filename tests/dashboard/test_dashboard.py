@@ -4,6 +4,7 @@ that the page and the API give the same numbers."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -368,3 +369,44 @@ def test_a_covered_status_that_ages_past_its_horizon_counts_under_threshold(rw):
     assert [r.facility.code for r in critical.rows] == ["DZ-CHU-BATNA"]
     assert critical.rows[0].band == services.Band.CRITICAL
     assert critical.rows[0].whole_hours_left == 4  # 4.x h is shown as 4 h, not rounded up
+
+
+def test_open_incidents_in_scope_are_on_the_map_resolved_ones_are_not(rw):
+    from oxyflow.incidents import services as incidents
+
+    world = rw.world
+
+    def log(title, region, user=world.ministry, **where):
+        return incidents.log_incident(
+            user=user,
+            data=incidents.IncidentIn(
+                kind="road_blocked", severity="high", title=title, region=region, **where
+            ),
+            at=NOW,
+        )
+
+    blocked = log(
+        "Road closed", world.batna_daira, latitude=Decimal("35.4"), longitude=Decimal("6.0")
+    )
+    log(
+        "Other wilaya",
+        world.algeria.region.children.get(code="DZ-21"),
+        latitude=Decimal("36.8"),
+        longitude=Decimal("6.9"),
+    )
+    cleared = log("Cleared", world.batna_daira, latitude=Decimal("35.3"), longitude=Decimal("6.2"))
+    incidents.transition(
+        user=world.ministry,
+        incident=cleared,
+        to="resolved",
+        resolution="Reopened by the road services.",
+        at=NOW,
+    )
+    dash = services.resolve_scope(world.coordinator)
+    shown = [
+        f
+        for f in services.map_features(dash, NOW)["features"]
+        if f["properties"]["layer"] == "incident"
+    ]
+    assert [f["properties"]["id"] for f in shown] == [blocked.pk]
+    assert shown[0]["geometry"]["coordinates"] == [6.0, 35.4]
