@@ -20,6 +20,8 @@ Main commands:
             optionally migrates, serves.  Options: --host, --port, --workers,
             --threads, --migrate.
   registry  Import or export the registry as CSV or XLSX (see `oxyflow registry --help`).
+  worker    Background jobs: report reminders, alert evaluation, the task queue.
+  route     Solve a CVRPLIB vehicle-routing instance (PyVRP); JSON with --format json.
   migrate, createsuperuser, check, shell, ...
             Every Django management command works through this entry
             (`oxyflow help` lists them all).
