@@ -60,11 +60,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import synthetic
 from bench.bench_reporting import _admin_connection, _process_cpu, _with_database, configure
 
 TARGET_MS = 300.0
-PROVINCES = 20
-TIME_ZONE = "Africa/Algiers"
+PROVINCES = synthetic.PROVINCES
+TIME_ZONE = synthetic.TIME_ZONE
 TANK_L = Decimal(10000)
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -129,21 +130,7 @@ def build_country(facilities: int, seed: int) -> Country:
 
     rng = random.Random(seed)
     with transaction.atomic():
-        country = reg.Region.objects.create(
-            code="DZ", name="Benchland", level=reg.RegionLevel.COUNTRY
-        )
-        reg.Country.objects.create(
-            region=country, iso_code="DZ", time_zone=TIME_ZONE, weekend_days=[4, 5]
-        )
-        provinces = [
-            reg.Region.objects.create(
-                code=f"DZ-{p:02d}",
-                name=f"Province {p}",
-                level=reg.RegionLevel.PROVINCE,
-                parent=country,
-            )
-            for p in range(1, PROVINCES + 1)
-        ]
+        country, provinces = synthetic.country_with_provinces()
         lox = reg.Product.objects.create(
             code="LOX",
             name="Liquid oxygen",

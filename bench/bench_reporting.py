@@ -69,10 +69,12 @@ from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from bench import synthetic
+
 TARGET_PER_S = 300.0
 COUNTRY_FACILITIES = 10_000
-PROVINCES = 20
-TIME_ZONE = "Africa/Algiers"
+PROVINCES = synthetic.PROVINCES
+TIME_ZONE = synthetic.TIME_ZONE
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # Reports traced query by query (not profiled) before each profiled half.
@@ -146,21 +148,7 @@ def build_registry(facilities: int, seed: int) -> Registry:
 
     rng = random.Random(seed)
     with transaction.atomic():
-        country = reg.Region.objects.create(
-            code="DZ", name="Benchland", level=reg.RegionLevel.COUNTRY
-        )
-        reg.Country.objects.create(
-            region=country, iso_code="DZ", time_zone=TIME_ZONE, weekend_days=[4, 5]
-        )
-        provinces = [
-            reg.Region.objects.create(
-                code=f"DZ-{p:02d}",
-                name=f"Province {p}",
-                level=reg.RegionLevel.PROVINCE,
-                parent=country,
-            )
-            for p in range(1, PROVINCES + 1)
-        ]
+        country, provinces = synthetic.country_with_provinces()
         reg.Product.objects.create(
             code="LOX",
             name="Liquid oxygen",
