@@ -149,25 +149,7 @@ def build_registry(facilities: int, seed: int) -> Registry:
     rng = random.Random(seed)
     with transaction.atomic():
         country, provinces = synthetic.country_with_provinces()
-        reg.Product.objects.create(
-            code="LOX",
-            name="Liquid oxygen",
-            kind=reg.ProductKind.LOX,
-            unit_of_issue=reg.UnitOfIssue.KG,
-        )
-        b50 = reg.CylinderType.objects.create(
-            code="B50",
-            name="50 L, 200 bar",
-            water_capacity_l=Decimal(50),
-            fill_pressure_bar=Decimal(200),
-        )
-        reg.Product.objects.create(
-            code="CYL-B50",
-            name="Oxygen cylinder 50 L",
-            kind=reg.ProductKind.CYLINDER,
-            unit_of_issue=reg.UnitOfIssue.CYLINDER,
-            cylinder_type=b50,
-        )
+        synthetic.oxygen_catalogue()
         codes = []
         for i in range(facilities):
             beds = rng.randint(60, 600)

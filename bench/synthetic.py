@@ -27,3 +27,31 @@ def country_with_provinces() -> tuple[Any, list[Any]]:
         for p in range(1, PROVINCES + 1)
     ]
     return country, provinces
+
+
+def oxygen_catalogue() -> tuple[Any, Any]:
+    """LOX (kg) and a 50 L, 200 bar cylinder type with its product; returns (LOX, B50)."""
+    from decimal import Decimal
+
+    from oxyflow.registry import models as reg
+
+    lox = reg.Product.objects.create(
+        code="LOX",
+        name="Liquid oxygen",
+        kind=reg.ProductKind.LOX,
+        unit_of_issue=reg.UnitOfIssue.KG,
+    )
+    b50 = reg.CylinderType.objects.create(
+        code="B50",
+        name="50 L, 200 bar",
+        water_capacity_l=Decimal(50),
+        fill_pressure_bar=Decimal(200),
+    )
+    reg.Product.objects.create(
+        code="CYL-B50",
+        name="Oxygen cylinder 50 L",
+        kind=reg.ProductKind.CYLINDER,
+        unit_of_issue=reg.UnitOfIssue.CYLINDER,
+        cylinder_type=b50,
+    )
+    return lox, b50
